@@ -1,0 +1,61 @@
+"""The one settings class: every option, read from `RAG_*` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Provider = Literal["extractive", "local", "openai"]
+
+
+class Settings(BaseSettings):
+    """Configuration for ingest, retrieval, answering and the HTTP API.
+
+    Every field can be set as `RAG_<FIELD>` in the environment; CLI options override it.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore", env_file=None)
+
+    # Storage
+    index_dir: Path = Path("index")
+    seeds_dir: Path = Path("seeds")
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    collection_prefix: str = "ragqa"
+
+    # Chunking
+    chunk_tokens: int = Field(default=160, ge=16, le=2048)
+    chunk_overlap_sentences: int = Field(default=1, ge=0, le=5)
+
+    # Retrieval and evidence
+    dense_k: int = Field(default=8, ge=1, le=100)
+    keyword_k: int = Field(default=8, ge=1, le=100)
+    fused_k: int = Field(default=6, ge=1, le=50)
+    rrf_k: int = Field(default=60, ge=1)
+    max_evidence: int = Field(default=6, ge=1, le=20)
+    answer_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+
+    # Answering
+    provider: Provider = "extractive"
+    openai_model: str = "gpt-4o-mini"
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("RAG_OPENAI_API_KEY", "OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("RAG_OPENAI_BASE_URL", "OPENAI_BASE_URL")
+    )
+    local_model_path: Path | None = None
+    model_timeout_s: float = Field(default=30.0, gt=0)
+    max_output_tokens: int = Field(default=160, ge=8, le=2048)
+    context_tokens: int = Field(default=2048, ge=256, le=32768)
+
+    # HTTP API
+    host: str = "127.0.0.1"
+    port: int = 8000
+    api_key: SecretStr | None = None
+    max_body_bytes: int = Field(default=65536, ge=256)
+    rate_limit_per_minute: int = Field(default=120, ge=0)
+    cors_origins: list[str] = Field(default_factory=list)

@@ -1,0 +1,43 @@
+"""The answer object and its parts, as fixed by the contract."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Citation(BaseModel):
+    """One verified quote: `quote == document_text[start:end]`."""
+
+    id: int
+    doc_id: str
+    start: int
+    end: int
+    quote: str
+    score: float
+    supported: bool = True
+
+
+class Turn(BaseModel):
+    """One earlier message of a conversation."""
+
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class Answer(BaseModel):
+    """The answer object returned by `POST /v1/ask` and `ragqa ask --json`."""
+
+    answer: str
+    answerable: bool
+    citations: list[Citation] = Field(default_factory=list)
+    provider: str
+    model: str | None = None
+    timing_ms: dict[str, float] = Field(default_factory=dict)
+    question: str | None = None
+    rewritten_question: str | None = None
+    related: list[Citation] = Field(default_factory=list)
+    fallback: str | None = None
+    dropped_sentences: int = 0
+    index_version: str | None = None

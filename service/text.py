@@ -1,0 +1,97 @@
+"""Word-level text tools shared by keyword search, evidence scoring and the verifier."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are aren't as at be because been
+    before being below between both but by can could did do does doing down during each few for
+    from further had has have having he her here hers herself him himself his how i if in into is
+    it its itself just me more most my myself no nor not of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    also according article say said says tell told does did do according per whose many much
+    one ones s t""".split()
+)
+# Words that carry meaning in a question even though they are common ("not", numbers words).
+KEEP = frozenset({"not", "no", "never", "without"})
+_WORD = re.compile(r"[^\W_]+(?:[’'.,-][^\W_]+)*", re.UNICODE)
+_NUMBER = re.compile(r"^\d[\d,.]*$")
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents removed, curly quotes made straight."""
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """Folded word tokens; numbers keep their inner commas and dots ("16,200")."""
+    out: list[str] = []
+    for match in _WORD.finditer(fold(text)):
+        token = match.group(0)
+        if not _NUMBER.match(token):
+            # split "multi-word" and "u.s" style tokens into parts for matching
+            parts = re.split(r"[.,-]", token)
+            out.extend(p for p in parts if p)
+            continue
+        out.append(token.replace(",", ""))
+    return out
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light suffix-stripping stemmer: enough to match 'children'/'child', 'deported'/'deport'."""
+    w = word
+    if w.endswith("'s"):
+        w = w[:-2]
+    w = w.rstrip("'")
+    if len(w) <= 3 or w.isdigit():
+        return w
+    for suffix, repl in (
+        ("ization", "ize"),
+        ("ational", "ate"),
+        ("iveness", "ive"),
+        ("fulness", "ful"),
+        ("ousness", "ous"),
+        ("ically", "ic"),
+        ("ations", "ate"),
+        ("ation", "ate"),
+        ("ments", "ment"),
+        ("ities", "ity"),
+        ("ingly", ""),
+        ("ing", ""),
+        ("ies", "y"),
+        ("ied", "y"),
+        ("ed", ""),
+        ("es", ""),
+        ("ly", ""),
+        ("s", ""),
+    ):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[: len(w) - len(suffix)] + repl
+            break
+    if w.endswith("e") and len(w) > 4:
+        w = w[:-1]
+    if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "aeiouls":
+        w = w[:-1]
+    return w
+
+
+def terms(text: str, keep_stopwords: bool = False) -> list[str]:
+    """Stemmed content terms of `text` (stopwords dropped unless asked)."""
+    out = []
+    for w in words(text):
+        if not keep_stopwords and w in STOPWORDS and w not in KEEP:
+            continue
+        out.append(stem(w))
+    return out
+
+
+def is_number(token: str) -> bool:
+    return bool(_NUMBER.match(token))
