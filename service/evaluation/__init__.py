@@ -1,0 +1,1 @@
+"""Evaluation harness: run question files, score grounding, write reports, compare runs."""

@@ -1,0 +1,100 @@
+"""HTTP runs against a served ragqa: `POST /v1/ask` with a pool of threads."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+from pydantic import ValidationError
+
+from service.documents import Document
+from service.evaluation.dataset import EvalItem
+from service.evaluation.outcome import Outcome
+from service.schemas import Answer
+
+Tick = Callable[[], None]
+
+
+def _error(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+        message = body["error"]["message"]
+    except (ValueError, KeyError, TypeError):
+        message = response.text[:200]
+    return f"HTTP {response.status_code}: {message}"
+
+
+class RemoteService:
+    """A running ragqa server: questions, document texts and uploads."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        self.client = client
+        self._texts: dict[str, str | None] = {}
+
+    def ask(self, item: EvalItem) -> Outcome:
+        """One timed `POST /v1/ask`; failures become error outcomes."""
+        started = time.perf_counter()
+        try:
+            response = self.client.post("/v1/ask", json={"question": item.question})
+        except httpx.HTTPError as exc:
+            elapsed = (time.perf_counter() - started) * 1000
+            return Outcome(item, None, elapsed, f"{type(exc).__name__}: {exc}")
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            return Outcome(item, None, elapsed, _error(response))
+        try:
+            return Outcome(item, Answer.model_validate(response.json()), elapsed)
+        except (ValueError, ValidationError) as exc:
+            return Outcome(item, None, elapsed, f"not an answer object: {exc}"[:300])
+
+    def document_text(self, doc_id: str) -> str | None:
+        """The full text from `GET /v1/documents/{doc_id}` (cached), None when missing."""
+        if doc_id not in self._texts:
+            response = self.client.get(f"/v1/documents/{doc_id}")
+            text = response.json().get("text") if response.status_code == 200 else None
+            self._texts[doc_id] = text if isinstance(text, str) else None
+        return self._texts[doc_id]
+
+    def document_ids(self) -> list[str]:
+        """The ids listed by `GET /v1/documents`."""
+        response = self.client.get("/v1/documents")
+        response.raise_for_status()
+        body = response.json()
+        rows = body.get("documents", []) if isinstance(body, dict) else body
+        return [str(row["doc_id"]) for row in rows if isinstance(row, dict) and "doc_id" in row]
+
+    def upload(self, docs: Sequence[Document]) -> int:
+        """Add the documents the server lacks or holds with other text; returns how many."""
+        sent = 0
+        for doc in docs:
+            if self.document_text(doc.doc_id) == doc.text:
+                continue
+            body = {"doc_id": doc.doc_id, "title": doc.title, "text": doc.text}
+            response = self.client.post("/v1/documents", json=body)
+            if response.status_code >= 400:
+                raise RuntimeError(f"uploading {doc.doc_id}: {_error(response)}")
+            self._texts[doc.doc_id] = doc.text
+            sent += 1
+        return sent
+
+    def run(self, items: Sequence[EvalItem], concurrency: int, tick: Tick | None) -> list[Outcome]:
+        """Ask every question with `concurrency` requests in flight; results keep file order."""
+
+        def one(item: EvalItem) -> Outcome:
+            outcome = self.ask(item)
+            if tick:
+                tick()
+            return outcome
+
+        with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+            return list(pool.map(one, items))
+
+
+def make_client(
+    base_url: str, api_key: str | None = None, timeout_s: float = 120.0
+) -> httpx.Client:
+    """An HTTP client for the server at `base_url`, with the API key when one is set."""
+    headers = {"Authorization": f"Bearer {api_key}", "X-API-Key": api_key} if api_key else {}
+    return httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=timeout_s)

@@ -1,0 +1,42 @@
+"""In-process runs: ask each question through a pipeline, timing every answer."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from service.evaluation.dataset import EvalItem
+from service.evaluation.outcome import Outcome
+from service.schemas import Answer
+
+Tick = Callable[[], None]
+
+
+class Asker(Protocol):
+    """Anything that answers a question with an answer object (a `QAPipeline`)."""
+
+    def ask(self, question: str) -> Answer: ...
+
+
+def ask_one(asker: Asker, item: EvalItem) -> Outcome:
+    """One timed answer; an exception becomes an error outcome, never a crash of the run."""
+    started = time.perf_counter()
+    try:
+        answer = asker.ask(item.question)
+    except Exception as exc:  # a failing question must not stop the run
+        elapsed = (time.perf_counter() - started) * 1000
+        return Outcome(item, None, elapsed, f"{type(exc).__name__}: {exc}")
+    return Outcome(item, answer, (time.perf_counter() - started) * 1000)
+
+
+def run_in_process(
+    asker: Asker, items: Sequence[EvalItem], tick: Tick | None = None
+) -> list[Outcome]:
+    """Ask every question in order, one at a time."""
+    outcomes: list[Outcome] = []
+    for item in items:
+        outcomes.append(ask_one(asker, item))
+        if tick:
+            tick()
+    return outcomes

@@ -1,0 +1,44 @@
+"""Answer sentences with the `[n]` citation markers each one carries."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from service.sentences import split_sentences
+
+_MARKER = re.compile(r"\[(\d+)\]")
+_WORD = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class CitedSentence:
+    """One answer sentence: the claim (markers removed) and the cited ids, in order, unique."""
+
+    text: str
+    claim: str
+    ids: tuple[int, ...]
+
+
+def _unique(ids: list[int]) -> tuple[int, ...]:
+    return tuple(dict.fromkeys(ids))
+
+
+def cited_sentences(answer: str) -> list[CitedSentence]:
+    """Split an answer into sentences; a run of bare markers joins the sentence before it."""
+    pieces: list[tuple[str, list[int]]] = []
+    for sentence in split_sentences(answer):
+        ids = [int(n) for n in _MARKER.findall(sentence.text)]
+        claim = " ".join(_MARKER.sub(" ", sentence.text).split())
+        if not _WORD.search(claim) and pieces:
+            text, earlier = pieces[-1]
+            pieces[-1] = (f"{text} {sentence.text}", earlier + ids)
+            continue
+        pieces.append((sentence.text, ids))
+    result: list[CitedSentence] = []
+    for text, ids in pieces:
+        claim = " ".join(_MARKER.sub(" ", text).split())
+        claim = re.sub(r"\s+([.,;:!?])", r"\1", claim)
+        if _WORD.search(claim):
+            result.append(CitedSentence(text=text, claim=claim, ids=_unique(ids)))
+    return result

@@ -1,0 +1,95 @@
+"""Small inline SVG charts (no plotting library): grouped bars and a histogram."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+PALETTE = ("#2f6db5", "#e07b39", "#3a9e5c", "#b5452f", "#7a5cb5", "#8c8c8c")
+
+
+def grouped_bars(
+    labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], title: str
+) -> str:
+    """Bars in 0..1, one group per label and one colour per series; None leaves a gap."""
+    width, height, left, bottom, top = 760, 300, 40, 90, 30
+    plot_h = height - bottom - top
+    group_w = (width - left - 10) / max(1, len(labels))
+    bar_w = group_w * 0.8 / max(1, len(series))
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="{escape(title)}" class="chart">',
+        f'<text x="{left}" y="18" class="title">{escape(title)}</text>',
+    ]
+    for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
+        y = top + plot_h * (1 - tick)
+        parts.append(
+            f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
+        )
+        parts.append(
+            f'<text x="{left - 4}" y="{y + 4:.1f}" class="axis" text-anchor="end">{tick:g}</text>'
+        )
+    for g, label in enumerate(labels):
+        x0 = left + g * group_w + group_w * 0.1
+        for s, (name, values) in enumerate(series):
+            value = values[g] if g < len(values) else None
+            if value is None:
+                continue
+            h = plot_h * max(0.0, min(1.0, value))
+            x = x0 + s * bar_w
+            parts.append(
+                f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 2:.1f}" '
+                f'height="{h:.1f}" fill="{PALETTE[s % len(PALETTE)]}">'
+                f"<title>{escape(name)} · {escape(label)}: {value:.3f}</title></rect>"
+            )
+        cx = x0 + group_w * 0.4
+        parts.append(
+            f'<text x="{cx:.1f}" y="{height - bottom + 14}" class="axis" text-anchor="end" '
+            f'transform="rotate(-35 {cx:.1f} {height - bottom + 14})">{escape(label)}</text>'
+        )
+    for s, (name, _) in enumerate(series):
+        x = width - 200
+        y = 14 + s * 14
+        parts.append(
+            f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{PALETTE[s % len(PALETTE)]}"/>'
+        )
+        parts.append(f'<text x="{x + 14}" y="{y}" class="axis">{escape(name)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def histogram(values: Sequence[float], title: str, bins: int = 20, unit: str = "ms") -> str:
+    """A histogram of the values with equal-width bins."""
+    width, height, left, bottom, top = 760, 240, 40, 40, 30
+    plot_w, plot_h = width - left - 10, height - bottom - top
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="{escape(title)}" class="chart">',
+        f'<text x="{left}" y="18" class="title">{escape(title)}</text>',
+    ]
+    if not values:
+        parts.append(f'<text x="{left}" y="{top + 20}" class="axis">no data</text></svg>')
+        return "".join(parts)
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    counts = [0] * bins
+    for value in values:
+        counts[min(bins - 1, int((value - low) / span * bins))] += 1
+    peak = max(counts)
+    bar_w = plot_w / bins
+    for i, count in enumerate(counts):
+        h = plot_h * count / peak
+        lo = low + span * i / bins
+        parts.append(
+            f'<rect x="{left + i * bar_w:.1f}" y="{top + plot_h - h:.1f}" '
+            f'width="{bar_w - 1:.1f}" height="{h:.1f}" fill="{PALETTE[0]}">'
+            f"<title>{lo:.0f}–{lo + span / bins:.0f} {unit}: {count}</title></rect>"
+        )
+    parts.append(f'<text x="{left}" y="{height - 20}" class="axis">{low:.0f} {unit}</text>')
+    parts.append(
+        f'<text x="{width - 10}" y="{height - 20}" class="axis" text-anchor="end">'
+        f"{high:.0f} {unit}</text>"
+    )
+    parts.append(f'<text x="{left - 4}" y="{top + 8}" class="axis" text-anchor="end">{peak}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

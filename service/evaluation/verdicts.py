@@ -1,0 +1,139 @@
+"""Per-question verdicts: correctness, refusal, quotes, evidence and ALCE citation scores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from service.evaluation.answers import contains_any, exact_match, strip_markers, token_f1
+from service.evaluation.checkers import SupportChecker
+from service.evaluation.citations import CitationScore, score_citations
+from service.evaluation.dataset import EvalItem
+from service.evaluation.outcome import DocText, Outcome
+from service.schemas import Answer, Citation
+
+Span = tuple[str, int, int]
+
+
+@dataclass
+class Verdict:
+    """Everything judged about one question; `failures` says why it did not pass."""
+
+    id: str
+    question: str
+    gold_answerable: bool
+    answer: str
+    declined: bool
+    latency_ms: float
+    correct: bool | None = None
+    f1: float | None = None
+    exact_match: float | None = None
+    refusal_correct: bool | None = None
+    quotes: int = 0
+    valid_quotes: int = 0
+    evidence_hit: bool | None = None
+    citations: CitationScore | None = None
+    cited: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def quote_is_valid(citation: Citation, doc_text: DocText) -> bool:
+    """The quote equals the stored document's text at [start:end]."""
+    text = doc_text(citation.doc_id)
+    if text is None or not 0 <= citation.start <= citation.end <= len(text):
+        return False
+    return text[citation.start : citation.end] == citation.quote
+
+
+def evidence_spans(item: EvalItem, doc_ids: list[str], doc_text: DocText) -> list[Span]:
+    """Every place a gold evidence string occurs: in the item's own document, else anywhere."""
+    spans: list[Span] = []
+    for doc_id in [item.doc_id] if item.doc_id else doc_ids:
+        text = doc_text(doc_id) or ""
+        for needle in item.evidence:
+            if not needle:
+                continue
+            at = text.find(needle)
+            while at >= 0:
+                spans.append((doc_id, at, at + len(needle)))
+                at = text.find(needle, at + 1)
+    return spans
+
+
+def overlaps(citation: Citation, spans: list[Span]) -> bool:
+    """The citation shares at least one character with a gold span of the same document."""
+    return any(
+        doc == citation.doc_id and citation.start < end and start < citation.end
+        for doc, start, end in spans
+    )
+
+
+def _judge_answered(verdict: Verdict, item: EvalItem, answer: Answer) -> None:
+    text = strip_markers(answer.answer)
+    if item.answerable:
+        verdict.correct = contains_any(text, item.answer_contains_any)
+        verdict.f1 = token_f1(text, item.answer_contains_any)
+        verdict.exact_match = exact_match(text, item.answer_contains_any)
+        if not verdict.correct:
+            verdict.failures.append("wrong answer: contains none of the gold strings")
+    else:
+        verdict.refusal_correct = False
+        verdict.failures.append("answered a question the documents cannot answer")
+
+
+def _judge_declined(verdict: Verdict, item: EvalItem) -> None:
+    if item.answerable:
+        verdict.correct, verdict.f1, verdict.exact_match = False, 0.0, 0.0
+        verdict.failures.append("refused an answerable question")
+    else:
+        verdict.refusal_correct = True
+
+
+def judge(
+    outcome: Outcome, doc_ids: list[str], doc_text: DocText, checker: SupportChecker
+) -> Verdict:
+    """Judge one outcome against its gold item."""
+    item, answer = outcome.item, outcome.answer
+    verdict = Verdict(
+        id=item.id,
+        question=item.question,
+        gold_answerable=item.answerable,
+        answer=answer.answer if answer else "",
+        declined=bool(answer and not answer.answerable),
+        latency_ms=outcome.latency_ms,
+        error=outcome.error,
+    )
+    if answer is None:
+        verdict.failures.append(f"error: {outcome.error or 'no answer'}")
+        if item.answerable:
+            verdict.correct, verdict.f1, verdict.exact_match = False, 0.0, 0.0
+        else:
+            verdict.refusal_correct = False
+        verdict.evidence_hit = False if item.answerable and item.evidence else None
+        return verdict
+    if answer.answerable:
+        _judge_answered(verdict, item, answer)
+    else:
+        _judge_declined(verdict, item)
+    for citation in answer.citations:
+        valid = quote_is_valid(citation, doc_text)
+        verdict.quotes += 1
+        verdict.valid_quotes += valid
+        verdict.cited.append({**citation.model_dump(), "valid": valid})
+        if not valid:
+            verdict.failures.append(f"quote [{citation.id}] is not the text at its offsets")
+    if item.answerable:
+        spans = evidence_spans(item, doc_ids, doc_text)
+        if spans:
+            verdict.evidence_hit = any(overlaps(c, spans) for c in answer.citations)
+            if not verdict.evidence_hit and answer.answerable:
+                verdict.failures.append("no citation overlaps the gold evidence")
+    if answer.answerable:
+        verdict.citations = score_citations(answer, checker)
+        verdict.failures.extend(verdict.citations.problems)
+    return verdict
