@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     fused_k: int = Field(default=6, ge=1, le=50)
     rrf_k: int = Field(default=60, ge=1)
     max_evidence: int = Field(default=6, ge=1, le=20)
-    answer_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    answer_threshold: float = Field(default=0.35, ge=0.0, le=1.0)
 
     # Answering
     provider: Provider = "extractive"

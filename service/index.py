@@ -13,11 +13,14 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import chromadb
+import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
+from chromadb.api.types import Where
+from chromadb.config import Settings as ChromaSettings
 
 from service.chunking import Chunk, chunk_document
 from service.config import Settings
@@ -27,7 +30,13 @@ from service.embeddings import MiniLMEmbeddings
 log = logging.getLogger(__name__)
 
 _POINTER_ID = "current"
-_UNIT = [1.0]  # documents and the pointer need a vector; they are never searched
+
+
+def _unit_vectors(n: int) -> np.ndarray[tuple[int, int], np.dtype[np.float32]]:
+    """Documents and the pointer need a vector each; they are never searched."""
+    return np.ones((n, 1), dtype=np.float32)
+
+
 _BATCH = 64
 
 Progress = Callable[[int, int], None]
@@ -51,7 +60,7 @@ class IngestReport:
 
 def open_client(settings: Settings) -> ClientAPI:
     """A Chroma server client when `chroma_host` is set, else the embedded store."""
-    chroma_settings = chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_host:
         return chromadb.HttpClient(
             host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
@@ -91,9 +100,7 @@ def _chunk_metadata(chunk: Chunk, doc: Document) -> dict[str, Any]:
 class Index:
     """Versioned chunk store in Chroma (embedded or server) plus the full document texts."""
 
-    def __init__(
-        self, client: ClientAPI, embedder: MiniLMEmbeddings, settings: Settings
-    ) -> None:
+    def __init__(self, client: ClientAPI, embedder: MiniLMEmbeddings, settings: Settings) -> None:
         self.client = client
         self.embedder = embedder
         self.settings = settings
@@ -123,7 +130,7 @@ class Index:
     def _set_current(self, version: str) -> None:
         self._meta().upsert(
             ids=[_POINTER_ID],
-            embeddings=[_UNIT],
+            embeddings=_unit_vectors(1),
             metadatas=[
                 {"version": version, "fingerprint": self.fingerprint(), "updated": time.time()}
             ],
@@ -159,7 +166,7 @@ class Index:
                 title=str(meta["title"]),
                 text=str(text),
                 date=str(meta["date"]) if meta.get("date") else None,
-                body_start=int(meta.get("body_start") or 0),
+                body_start=int(str(meta.get("body_start") or 0)),
                 source=str(meta["source"]) if meta.get("source") else None,
             )
             docs[doc.doc_id] = doc
@@ -207,7 +214,7 @@ class Index:
         self._build(version, previous, old_docs, new_docs, report, progress)
         self._set_current(version)
         self._docs_cache = (version, new_docs)
-        self._collect_garbage(keep={version, previous} - {None})
+        self._collect_garbage(keep={v for v in (version, previous) if v})
         report.seconds = time.perf_counter() - started
         return report
 
@@ -245,7 +252,7 @@ class Index:
                 )
         if reuse and previous:
             got = self.chunks(previous).get(
-                where={"doc_id": {"$in": reuse}},
+                where=cast(Where, {"doc_id": {"$in": reuse}}),
                 include=["embeddings", "documents", "metadatas"],
             )
             ids = got["ids"]
@@ -262,10 +269,10 @@ class Index:
             progress(0, total)
         for i in range(0, total, _BATCH):
             batch = fresh[i : i + _BATCH]
-            vectors = self.embedder.embed_documents([c.text for c, _ in batch])
+            vectors = self.embedder.embed_array([c.text for c, _ in batch])
             chunks_col.add(
                 ids=[c.chunk_id for c, _ in batch],
-                embeddings=vectors,  # type: ignore[arg-type]
+                embeddings=vectors,
                 documents=[c.text for c, _ in batch],
                 metadatas=[_chunk_metadata(c, d) for c, d in batch],
             )
@@ -278,7 +285,7 @@ class Index:
             part = docs[i : i + _BATCH]
             docs_col.add(
                 ids=[d.doc_id for d in part],
-                embeddings=[_UNIT for _ in part],  # type: ignore[misc]
+                embeddings=_unit_vectors(len(part)),
                 documents=[d.text for d in part],
                 metadatas=[_doc_metadata(d) for d in part],
             )

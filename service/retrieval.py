@@ -17,9 +17,7 @@ from service.index import Index
 from service.text import terms
 
 
-def reciprocal_rank_fusion(
-    rankings: list[list[str]], k: int = 60
-) -> list[tuple[str, float]]:
+def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60) -> list[tuple[str, float]]:
     """Fuse ranked id lists: score(id) = sum over lists of 1 / (k + rank), rank from 1."""
     scores: dict[str, float] = {}
     for ranking in rankings:
@@ -77,6 +75,10 @@ class HybridRetriever(BaseRetriever):
                     ),
                 )
             return self._corpus
+
+    def corpus_version(self) -> str | None:
+        """The index version the last search used."""
+        return self._corpus.version if self._corpus else None
 
     def keyword_ranking(self, corpus: _Corpus, query: str) -> list[str]:
         query_terms = terms(query)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 # Words that end with a period without ending a sentence (compared lower-case, no dot).
 ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sr jr st mt ft no nos vs etc e.g i.e cf al approx dept est inc ltd co
-    corp gov gen col lt sgt capt cmdr adm rev hon pres sen rep jan feb mar apr jun jul aug sep
-    sept oct nov dec fig figs vol eds ed pp ca u.s u.k u.n e.u a.m p.m d.c""".split()
+    corp gov gen col lt sgt capt cmdr adm rev hon pres sen rep jan feb mar apr jun jul aug
+    sep sept oct nov dec fig figs vol eds ed pp ca u.s u.k u.n e.u a.m p.m d.c""".split()
 )
 _CLOSERS = "\"'”’»)]}"
 _OPENERS = "\"'“‘«([{"
@@ -30,7 +30,11 @@ class Sentence:
 def _is_abbreviation(text: str, dot: int) -> bool:
     """True when the period at `dot` ends an abbreviation or an initial."""
     word_start = dot
-    while word_start > 0 and not text[word_start - 1].isspace() and text[word_start - 1] not in _OPENERS:
+    while (
+        word_start > 0
+        and not text[word_start - 1].isspace()
+        and text[word_start - 1] not in _OPENERS
+    ):
         word_start -= 1
     word = text[word_start:dot]
     if not word:

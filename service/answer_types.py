@@ -1,0 +1,99 @@
+"""What kind of answer a question asks for, and whether a sentence offers one."""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+from service.text import fold, stem, terms
+
+
+class AnswerType(Enum):
+    NUMBER = "number"
+    TIME = "time"
+    NAME = "name"
+    ANY = "any"
+
+
+_NUMBER_Q = re.compile(
+    r"\b(how (many|much|long|old|far|big|large|often)|what (number|percentage|percent|amount)"
+    r"|how many)\b"
+)
+_TIME_Q = re.compile(
+    r"\b(when|what (date|day|time|year|month|century|decade)|which (date|day|year|month|century"
+    r"|decade)|in what (year|century|month)|on what (date|day))\b"
+)
+_PLACES = r"(city|country|town|place|court|person|organi[sz]ation|company)"
+_NAME_Q = re.compile(
+    r"\b(who|whom|whose|where)\b|\bwhat is the name\b|\bname of\b"
+    rf"|\b(what|which) {_PLACES}\b"
+)
+_NUMBER_WORDS = frozenset(
+    """one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+    sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty
+    ninety hundred hundreds thousand thousands million millions billion billions dozen
+    dozens half first second third fourth fifth sixth seventh eighth ninth tenth several""".split()
+)
+_TIME_WORDS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december today yesterday tomorrow week
+    weeks month months year years century centuries decade decades morning evening night
+    spring summer autumn fall winter later earlier ago beforehand""".split()
+)
+_DIGITS = re.compile(r"\d")
+_CAPITALISED = re.compile(r"(?<![\w’'])([A-Z][\w’'-]*)")
+
+
+def answer_type(question: str) -> AnswerType:
+    """The answer type a question asks for (ANY when it does not say)."""
+    q = fold(question)
+    if _NUMBER_Q.search(q):
+        return AnswerType.NUMBER
+    if _TIME_Q.search(q):
+        return AnswerType.TIME
+    if _NAME_Q.search(q):
+        return AnswerType.NAME
+    return AnswerType.ANY
+
+
+def _names(sentence: str) -> list[str]:
+    """Capitalised words that are not merely the first word of the sentence."""
+    found = []
+    for match in _CAPITALISED.finditer(sentence):
+        before = sentence[: match.start()].rstrip(" “‘\"'([")
+        if not before or before[-1] in ".!?:":
+            continue  # sentence-initial capital says nothing
+        found.append(match.group(1))
+    return found
+
+
+def _related(word: str, asked: set[str]) -> bool:
+    """True when `word` is a question term or shares a long prefix with one (Russia/Russian)."""
+    if word in asked:
+        return True
+    return any(
+        min(len(word), len(t)) >= 4 and (word.startswith(t) or t.startswith(word)) for t in asked
+    )
+
+
+def offers(question: str, sentence: str, kind: AnswerType | None = None) -> bool:
+    """True when `sentence` holds a candidate of the asked type that the question lacks."""
+    kind = kind or answer_type(question)
+    if kind is AnswerType.ANY:
+        return True
+    asked = set(terms(question, keep_stopwords=True))
+    if kind is AnswerType.NAME:
+        return any(not _related(stem(fold(n)), asked) for n in _names(sentence))
+    tokens = [t for t in re.findall(r"[\w’',.]+", fold(sentence))]
+    for token in tokens:
+        token = token.strip(".,’'")
+        new = stem(token) not in asked
+        if kind is AnswerType.NUMBER and new and (_DIGITS.search(token) or token in _NUMBER_WORDS):
+            return True
+        if (
+            kind is AnswerType.TIME
+            and new
+            and (token in _TIME_WORDS or re.fullmatch(r"\d{3,4}s?|\d+(st|nd|rd|th)", token))
+        ):
+            return True
+    return False
