@@ -1,0 +1,79 @@
+"""The app factory: routes, middleware, error shape and a lifespan that loads the pipeline."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.cors import CORSMiddleware
+
+from service.api import routes_ask, routes_chat, routes_documents, routes_health
+from service.api.errors import install_error_handlers
+from service.api.middleware import (
+    ApiKeyMiddleware,
+    BodyLimitMiddleware,
+    MetricsMiddleware,
+    RateLimitMiddleware,
+    SecurityHeadersMiddleware,
+)
+from service.api.state import AppState, PipelineFactory
+from service.config import Settings
+from service.pipeline import build_pipeline
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Load the index, embedder and answerer once, in the background; /readyz tells when."""
+    state: AppState = app.state.ragqa
+    loading = asyncio.create_task(state.load())
+    try:
+        yield
+    finally:
+        loading.cancel()
+        state.close()
+
+
+def create_app(
+    settings: Settings,
+    pipeline_factory: PipelineFactory = build_pipeline,
+    web_dir: Path = WEB_DIR,
+) -> FastAPI:
+    """A new app; nothing slow happens until it starts (see `lifespan`)."""
+    app = FastAPI(
+        title="ragqa",
+        summary="Grounded question answering: every answer cites verified quotes.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    state = AppState(settings=settings, factory=pipeline_factory)
+    app.state.ragqa = state
+    install_error_handlers(app)
+    for module in (routes_ask, routes_chat, routes_documents, routes_health):
+        app.include_router(module.router)
+
+    # Added innermost first: a request meets metrics, headers, CORS, rate limit, key, size.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    api_key = settings.api_key.get_secret_value() if settings.api_key else None
+    app.add_middleware(ApiKeyMiddleware, api_key=api_key)
+    app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key"],
+            expose_headers=["Retry-After"],
+            max_age=600,
+        )
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(MetricsMiddleware, metrics=state.metrics)
+
+    if web_dir.is_dir():  # the chat page (`/`) and `/widget.js`; routes above win
+        app.mount("/", StaticFiles(directory=web_dir, html=True), name="web")
+    return app

@@ -1,0 +1,132 @@
+"""One JSON error shape, `{"error": {"code", "message"}}`, for every failure the API returns."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service.api.models import ErrorResponse
+from service.documents import DocumentError
+from service.errors import InputError, ModelError, NotReadyError
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_S = 5
+
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    429: "rate_limited",
+    503: "unavailable",
+}
+
+
+class ApiError(Exception):
+    """An error a route raises on purpose; rendered as the one error shape."""
+
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+def error_body(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message}}
+
+
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(error_body(code, message), status_code=status, headers=headers)
+
+
+def unavailable(code: str, message: str) -> ApiError:
+    """A 503 that tells clients when to try again."""
+    return ApiError(503, code, message, {"Retry-After": str(RETRY_AFTER_S)})
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+        parts.append(f"{loc}: {err.get('msg', 'invalid value')}")
+    return "; ".join(parts) or "invalid request"
+
+
+async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.code, exc.message, exc.headers)
+
+
+async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return error_response(422, "invalid_request", _validation_message(exc))
+
+
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _CODES.get(exc.status_code, "error")
+    return error_response(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
+
+
+async def _on_input(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(422, "invalid_input", str(exc))
+
+
+async def _on_model(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("model failure on %s: %s", request.url.path, exc)
+    err = unavailable("model_unavailable", "the answer model failed or timed out; try again")
+    return error_response(err.status, err.code, err.message, err.headers)
+
+
+async def _on_not_ready(request: Request, exc: Exception) -> JSONResponse:
+    err = unavailable("not_ready", "the service is still loading the index and model")
+    return error_response(err.status, err.code, err.message, err.headers)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s", request.url.path, exc_info=exc)
+    return error_response(500, "internal_error", "internal error; the server log has details")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every error the service raises to the one JSON error shape."""
+    app.add_exception_handler(ApiError, _on_api_error)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(DocumentError, _on_input)
+    app.add_exception_handler(InputError, _on_input)
+    app.add_exception_handler(ModelError, _on_model)
+    app.add_exception_handler(NotReadyError, _on_not_ready)
+    app.add_exception_handler(Exception, _on_unexpected)
+
+
+_DESCRIPTIONS = {
+    401: "API key missing or wrong (only when `RAG_API_KEY` is set)",
+    404: "No such document",
+    413: "Request body larger than `RAG_MAX_BODY_BYTES`",
+    422: "Invalid fields",
+    429: "Rate limited; see `Retry-After`",
+    503: "Not ready, or the model failed or timed out; see `Retry-After`",
+}
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error statuses a route can return."""
+    return {s: {"model": ErrorResponse, "description": _DESCRIPTIONS[s]} for s in statuses}

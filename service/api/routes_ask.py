@@ -1,0 +1,80 @@
+"""`POST /v1/ask` (the answer object) and `POST /v1/ask/stream` (Server-Sent Events)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+
+from service.api.answering import AnswerStream, answer_once, sse, turns
+from service.api.deps import PipelineDep, StateDep
+from service.api.errors import error_body, responses
+from service.api.models import AskRequest
+from service.errors import InputError, ModelError
+from service.pipeline import StreamEvent
+from service.schemas import Answer
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/v1", tags=["ask"])
+
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+_ERRORS = responses(401, 413, 422, 429, 503)
+
+
+@router.post("/ask", response_model=Answer, responses=_ERRORS)
+async def ask(body: AskRequest, state: StateDep, pipeline: PipelineDep) -> Answer:
+    """Answer one question (with optional earlier turns) with verified citations."""
+    return await answer_once(state, pipeline, body.question, turns(body.history))
+
+
+def _event_text(event: StreamEvent) -> str:
+    if event[0] == "token":
+        return sse("token", {"text": event[1]})
+    return sse("answer", event[1].model_dump(mode="json"))
+
+
+async def _sse_body(first: StreamEvent, stream: AnswerStream) -> AsyncIterator[str]:
+    yield _event_text(first)
+    try:
+        async for event in stream.events():
+            yield _event_text(event)
+    except InputError as exc:
+        yield sse("error", error_body("invalid_input", str(exc)))
+    except ModelError:
+        yield sse("error", error_body("model_unavailable", "the answer model failed; try again"))
+    except Exception:
+        log.exception("stream failed")
+        yield sse("error", error_body("internal_error", "internal error; try again"))
+    finally:
+        stream.close()
+
+
+@router.post(
+    "/ask/stream",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "`token` events (the unverified draft), then one `answer` event "
+            "with the verified answer object; `error` if the answer fails midway.",
+        },
+        **_ERRORS,
+    },
+)
+async def ask_stream(body: AskRequest, state: StateDep, pipeline: PipelineDep) -> StreamingResponse:
+    """Stream the answer as Server-Sent Events; the final `answer` event is authoritative."""
+    stream = AnswerStream(state, pipeline, body.question, turns(body.history))
+    # Failures before the first event still get a proper status code (422, 503).
+    try:
+        first = await stream.next()
+    except BaseException:
+        stream.close()
+        raise
+    if first is None:
+        raise ModelError("the pipeline produced no events")
+    return StreamingResponse(
+        _sse_body(first, stream), media_type="text/event-stream", headers=SSE_HEADERS
+    )

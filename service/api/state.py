@@ -1,0 +1,64 @@
+"""What one app holds while it runs: settings, the pipeline once loaded, workers, metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from service.api.calls import Caller
+from service.api.guard import guard
+from service.api.metrics import Metrics
+from service.config import Settings
+from service.pipeline import QAPipeline
+
+log = logging.getLogger(__name__)
+
+PipelineFactory = Callable[[Settings], QAPipeline]
+
+
+@dataclass
+class AppState:
+    """Created by the app factory (cheap); the pipeline is loaded by the lifespan."""
+
+    settings: Settings
+    factory: PipelineFactory
+    metrics: Metrics = field(default_factory=Metrics)
+    pipeline: QAPipeline | None = None
+    load_error: str | None = None
+    caller: Caller = field(init=False)
+    write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def __post_init__(self) -> None:
+        self.caller = Caller(self.settings.model_timeout_s)
+
+    async def load(self) -> None:
+        """Build the pipeline in a worker thread, then warm it up with one question."""
+        try:
+            pipeline = await asyncio.to_thread(self.factory, self.settings)
+        except Exception as exc:
+            log.exception("could not load the answer pipeline")
+            self.load_error = type(exc).__name__
+            return
+        pipeline.answerer = guard(pipeline.answerer)
+        try:
+            await asyncio.to_thread(pipeline.prepare, "warm up")
+        except Exception:
+            log.warning("warm-up question failed (an empty index?)", exc_info=True)
+        self.pipeline = pipeline
+        log.info(
+            "ready: provider=%s model=%s index=%s",
+            pipeline.answerer.name,
+            pipeline.answerer.model,
+            pipeline.index.current_version(),
+        )
+
+    def served_model(self) -> str:
+        """The model name reported to OpenAI clients."""
+        if self.pipeline is None:
+            return self.settings.provider
+        return self.pipeline.answerer.model or self.pipeline.answerer.name
+
+    def close(self) -> None:
+        self.caller.close()
