@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from service.answerers.base import Answerer, Draft, Evidence
+from service.answerers.extractive import ExtractiveAnswerer
+from service.cache import AnswerCache, cache_key
 from service.config import Settings
 from service.errors import InputError
 from service.evidence import EvidenceSelector
 from service.index import Index, open_client
+from service.prompts import prompt_hash
 from service.retrieval import HybridRetriever
 from service.rewrite import rule_rewrite
 from service.schemas import Answer, Turn
@@ -54,6 +57,8 @@ class QAPipeline:
         )
         self.selector = EvidenceSelector(index, settings)
         self.verifier = Verifier(index)
+        self.cache = AnswerCache()
+        self.fallback = ExtractiveAnswerer()
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str | None:
         """A standalone form of a follow-up question, or None when it already stands alone."""
@@ -93,6 +98,15 @@ class QAPipeline:
     def _finish(self, prepared: Prepared, draft: Draft, started: float) -> Answer:
         t = time.perf_counter()
         answer = self.verifier.verify(draft, prepared.evidence, provider=self.answerer.name)
+        if not answer.answerable and prepared.answerable and self.answerer.name != "extractive":
+            # Nothing the model wrote survived, but the evidence is strong: quote it instead.
+            backup = self.fallback.draft(prepared.rewritten or prepared.question, prepared.evidence)
+            rescued = self.verifier.verify(backup, prepared.evidence, provider=self.answerer.name)
+            if rescued.answerable:
+                rescued.model = draft.model
+                rescued.fallback = "extractive"
+                rescued.dropped_sentences = answer.dropped_sentences
+                answer = rescued
         prepared.timing_ms["verify"] = _ms(t)
         prepared.timing_ms["total"] = _ms(started)
         answer.timing_ms = prepared.timing_ms
@@ -104,9 +118,19 @@ class QAPipeline:
     def _refusal(self, prepared: Prepared) -> Draft:
         return Draft(text=REFUSAL, answerable=False, model=None)
 
+    def _cache_key(self, question: str, history: Sequence[Turn]) -> str:
+        return cache_key(
+            question, self.index.current_version(), self.answerer.name, prompt_hash(), history
+        )
+
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
-        """One verified answer object."""
+        """One verified answer object; a repeated question is served from the cache."""
         started = time.perf_counter()
+        key = self._cache_key(question, history)
+        cached = self.cache.get(key)
+        if cached is not None:
+            cached.timing_ms = {"cache": _ms(started), "total": _ms(started)}
+            return cached
         prepared = self.prepare(question, history)
         t = time.perf_counter()
         if prepared.answerable:
@@ -114,11 +138,20 @@ class QAPipeline:
         else:
             draft = self._refusal(prepared)
         prepared.timing_ms["generate"] = _ms(t)
-        return self._finish(prepared, draft, started)
+        answer = self._finish(prepared, draft, started)
+        self.cache.put(key, answer)
+        return answer
 
     def ask_stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[StreamEvent]:
         """`token` events while the draft is written, then one `answer` event (verified)."""
         started = time.perf_counter()
+        key = self._cache_key(question, history)
+        cached = self.cache.get(key)
+        if cached is not None:
+            cached.timing_ms = {"cache": _ms(started), "total": _ms(started)}
+            yield ("token", cached.answer)
+            yield ("answer", cached)
+            return
         prepared = self.prepare(question, history)
         t = time.perf_counter()
         if prepared.answerable:
@@ -128,12 +161,20 @@ class QAPipeline:
             ):
                 pieces.append(piece)
                 yield ("token", piece)
-            draft = Draft(text="".join(pieces), answerable=True, model=self.answerer.model)
+            finish = getattr(self.answerer, "finish", None)
+            text = "".join(pieces)
+            draft = (
+                finish(text)
+                if callable(finish)
+                else Draft(text=text, answerable=True, model=self.answerer.model)
+            )
         else:
             draft = self._refusal(prepared)
             yield ("token", draft.text)
         prepared.timing_ms["generate"] = _ms(t)
-        yield ("answer", self._finish(prepared, draft, started))
+        answer = self._finish(prepared, draft, started)
+        self.cache.put(key, answer)
+        yield ("answer", answer)
 
 
 def build_pipeline(settings: Settings) -> QAPipeline:
