@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from service.sentences import split_sentences
 
 _MARKER = re.compile(r"\[(\d+)\]")
+_LEADING = re.compile(r"^(?:\s*\[\d+\])+")
 _WORD = re.compile(r"\w")
 
 
@@ -25,16 +26,18 @@ def _unique(ids: list[int]) -> tuple[int, ...]:
 
 
 def cited_sentences(answer: str) -> list[CitedSentence]:
-    """Split an answer into sentences; a run of bare markers joins the sentence before it."""
+    """Split an answer into sentences; markers that open a sentence close the one before."""
     pieces: list[tuple[str, list[int]]] = []
     for sentence in split_sentences(answer):
-        ids = [int(n) for n in _MARKER.findall(sentence.text)]
-        claim = " ".join(_MARKER.sub(" ", sentence.text).split())
-        if not _WORD.search(claim) and pieces:
-            text, earlier = pieces[-1]
-            pieces[-1] = (f"{text} {sentence.text}", earlier + ids)
-            continue
-        pieces.append((sentence.text, ids))
+        text = sentence.text
+        leading = _LEADING.match(text)
+        if leading and pieces:
+            before, earlier = pieces[-1]
+            moved = [int(n) for n in _MARKER.findall(leading.group(0))]
+            pieces[-1] = (f"{before} {leading.group(0).strip()}", earlier + moved)
+            text = text[leading.end() :].strip()
+        if text:
+            pieces.append((text, [int(n) for n in _MARKER.findall(text)]))
     result: list[CitedSentence] = []
     for text, ids in pieces:
         claim = " ".join(_MARKER.sub(" ", text).split())

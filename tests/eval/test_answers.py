@@ -1,0 +1,50 @@
+"""Answer matching: contains-any, SQuAD normalisation, exact match and token F1."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.evaluation.answers import (
+    contains_any,
+    exact_match,
+    normalize,
+    strip_markers,
+    token_f1,
+)
+
+
+def test_contains_any_ignores_case() -> None:
+    assert contains_any("He left on TUESDAY.", ["tuesday"])
+
+
+def test_contains_any_false_when_no_gold_string_occurs() -> None:
+    assert not contains_any("He left on Monday.", ["Tuesday", "16,200"])
+
+
+def test_contains_any_ignores_empty_gold_strings() -> None:
+    assert not contains_any("anything", ["", "  "])
+
+
+def test_normalize_drops_case_punctuation_and_articles() -> None:
+    assert normalize("The  Normans, of an   Era!") == "normans of era"
+
+
+def test_strip_markers_removes_citation_markers() -> None:
+    assert strip_markers("Xi left [1][2]. Then [3] more.") == "Xi left. Then more."
+
+
+def test_exact_match_after_normalisation() -> None:
+    assert exact_match("the 10th century.", ["10th century"]) == 1.0
+
+
+def test_exact_match_zero_for_longer_answer() -> None:
+    assert exact_match("in the 10th century", ["10th century"]) == 0.0
+
+
+def test_token_f1_takes_best_gold() -> None:
+    # "in 10th century" vs "10th century": precision 2/3, recall 1 -> F1 0.8
+    assert token_f1("in the 10th century", ["France", "10th century"]) == pytest.approx(0.8)
+
+
+def test_token_f1_zero_without_common_tokens() -> None:
+    assert token_f1("Rollo", ["Charles III"]) == 0.0

@@ -1,0 +1,65 @@
+"""The LLM judge's reply parsing and caching, and checker agreement counting."""
+
+from __future__ import annotations
+
+from conftest import WordChecker
+
+from service.evaluation.checkers import AgreementChecker, LexicalChecker, make_checker
+from service.evaluation.judge import LLMJudge, parse_verdict
+
+
+def test_all_statements_supported_is_yes() -> None:
+    reply = '{"statements": [{"statement": "a", "supported": "yes"}, {"statement": "b", "supported": true}]}'
+    assert parse_verdict(reply) is True
+
+
+def test_one_unsupported_statement_is_no() -> None:
+    reply = 'Sure: {"statements": [{"statement": "a", "supported": "yes"}, {"statement": "b", "supported": "no"}], "verdict": "yes"}'
+    assert parse_verdict(reply) is False
+
+
+def test_verdict_read_from_loose_text() -> None:
+    assert parse_verdict('Verdict: "yes"') is True
+
+
+def test_unreadable_reply_is_no() -> None:
+    assert parse_verdict("I cannot tell.") is False
+
+
+def test_judge_asks_once_per_claim_and_context() -> None:
+    prompts: list[str] = []
+
+    def complete(prompt: str) -> str:
+        prompts.append(prompt)
+        return '{"verdict": "yes"}'
+
+    judge = LLMJudge(complete)
+    assert judge.supports("Xi left.", ["Xi left Moscow."])
+    assert judge.supports("Xi left.", ["Xi left Moscow."])
+    assert len(prompts) == 1 and "Claim: Xi left." in prompts[0]
+
+
+def test_judge_without_passages_says_no_without_asking() -> None:
+    assert LLMJudge(lambda _: '{"verdict": "yes"}').supports("x", []) is False
+
+
+def test_agreement_counts_matching_verdicts() -> None:
+    always_yes = LLMJudge(lambda _: '{"verdict": "yes"}')
+    both = AgreementChecker(always_yes, WordChecker())
+    both.supports("Xi left", ["Xi left Moscow"])
+    both.supports("Xi ate pizza", ["Xi left Moscow"])
+    summary = both.summary()
+    assert (summary["decisions"], summary["agreement"], both.name) == (2, 0.5, "llm")
+
+
+TEXT = "Chinese President Xi Jinping bid his host farewell on Tuesday in Moscow."
+
+
+def test_lexical_checker_accepts_a_claim_made_of_the_text() -> None:
+    checker = make_checker("lexical")
+    assert isinstance(checker, LexicalChecker)
+    assert checker.supports("Xi Jinping bid farewell on Tuesday.", [TEXT]) is True
+
+
+def test_lexical_checker_rejects_foreign_names_and_numbers() -> None:
+    assert make_checker("lexical").supports("Putin visited Beijing in 1999.", [TEXT]) is False
