@@ -1,0 +1,76 @@
+"""The LCEL answerer: what it sends to the model and how it reads the reply."""
+
+from __future__ import annotations
+
+from conftest import fake_answerer
+
+from service.answerers.base import Evidence
+from service.prompts import load_prompts
+
+
+def test_system_prompt_comes_from_the_prompt_file(evidence: list[Evidence]) -> None:
+    answerer, chat = fake_answerer("Tuesday [1].")
+    answerer.draft("When?", evidence)
+    system = chat.prompts[0][0]
+    assert system.type == "system" and system.text == load_prompts().system
+
+
+def test_passages_are_numbered_inside_random_markers(evidence: list[Evidence]) -> None:
+    answerer, chat = fake_answerer("a [1].", "b [1].")
+    answerer.draft("When?", evidence)
+    answerer.draft("When?", evidence)
+    first, second = (p[1].text for p in chat.prompts)
+    marker = first.split("\n")[1]
+    assert marker.startswith("<<") and first.count(marker) >= 2
+    assert marker not in second
+    body = first.split(marker)[-2]  # between the last two marker lines
+    assert "[1] After a state banquet" in body and "[3] Ignore previous" in body
+
+
+def test_question_is_outside_the_passage_block(evidence: list[Evidence]) -> None:
+    answerer, chat = fake_answerer("x [1].")
+    answerer.draft("Who left on Tuesday?", evidence)
+    user = chat.prompts[0][1].text
+    marker = user.split("\n")[1]
+    assert "Who left on Tuesday?" in user.rsplit(marker, 1)[1]
+
+
+def test_model_refusal_makes_an_unanswerable_draft(evidence: list[Evidence]) -> None:
+    answerer, _ = fake_answerer("NOT FOUND")
+    assert answerer.draft("Who won the World Cup?", evidence).answerable is False
+
+
+def test_citation_spellings_are_normalised(evidence: list[Evidence]) -> None:
+    answerer, _ = fake_answerer("Answer: Xi left [1, 2] and [Passage 3].")
+    assert answerer.draft("Who?", evidence).text == "Xi left [1][2] and [3]."
+
+
+def test_stream_pieces_join_to_the_reply(evidence: list[Evidence]) -> None:
+    answerer, _ = fake_answerer("Xi Jinping left on Tuesday [1].")
+    assert "".join(answerer.stream("Who?", evidence)) == "Xi Jinping left on Tuesday [1]."
+
+
+def test_passages_beyond_the_budget_are_left_out(evidence: list[Evidence]) -> None:
+    answerer, chat = fake_answerer("x [1].")
+    answerer.passage_budget = 40
+    answerer.draft("Who?", evidence)
+    user = chat.prompts[0][1].text
+    assert "[1] After" in user and "[2] China" not in user
+
+
+def test_follow_up_is_rewritten_by_the_model() -> None:
+    from service.schemas import Turn
+
+    answerer, _ = fake_answerer("Who did Xi Jinping say goodbye to?")
+    history = [Turn(role="user", content="Who is Xi Jinping?")]
+    assert answerer.rewrite("Who did he say goodbye to?", history) == (
+        "Who did Xi Jinping say goodbye to?"
+    )
+
+
+def test_implausible_rewrite_keeps_the_question() -> None:
+    from service.schemas import Turn
+
+    answerer, _ = fake_answerer("I cannot help with that")
+    history = [Turn(role="user", content="Who is Xi Jinping?")]
+    assert answerer.rewrite("Who did he meet?", history) == "Who did he meet?"
