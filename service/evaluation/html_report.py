@@ -55,11 +55,12 @@ def _failures(result: Result) -> str:
         return "<p>No failures.</p>"
     rows = ["<tr><th>id</th><th>question</th><th>answer</th><th>citations</th><th>why</th></tr>"]
     for q in failed:
-        gold = "answerable" if q["gold_answerable"] else "unanswerable"
-        reasons = "<br>".join(escape(r) for r in q["failures"])
+        gold = "answerable" if q.get("gold_answerable") else "unanswerable"
+        reasons = "<br>".join(escape(str(r)) for r in q.get("failures", []))
         rows.append(
             f"<tr><td>{escape(str(q['id']))}<br><small>{gold}</small></td>"
-            f"<td>{escape(q['question'])}</td><td>{escape(q['answer'])}</td>"
+            f"<td>{escape(str(q.get('question', '')))}</td>"
+            f"<td>{escape(str(q.get('answer', '')))}</td>"
             f'<td>{_citations(q)}</td><td class="why">{reasons}</td></tr>'
         )
     return f"<table>{''.join(rows)}</table>"
@@ -76,7 +77,7 @@ def render_html(results: Sequence[Result], title: str = "ragqa evaluation") -> s
         "<p>"
         + "; ".join(
             escape(
-                f"{_label(r)}: {r.get('run', {}).get('questions', '?')}, {r['n']} questions, "
+                f"{_label(r)}: {r.get('run', {}).get('questions', '?')}, {r.get('n')} questions, "
                 f"support checker {r.get('support_checker')}"
             )
             for r in results
@@ -87,7 +88,11 @@ def render_html(results: Sequence[Result], title: str = "ragqa evaluation") -> s
         _metric_table(results),
     ]
     for r in results:
-        latencies = [float(q["latency_ms"]) for q in r["per_question"]]
+        latencies = [
+            float(q["latency_ms"])
+            for q in r["per_question"]
+            if isinstance(q.get("latency_ms"), int | float)
+        ]
         body.append(f"<h2>Latency: {escape(_label(r))}</h2>")
         body.append(histogram(latencies, f"Answer latency, {len(latencies)} questions"))
     for r in results:

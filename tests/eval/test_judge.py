@@ -9,12 +9,18 @@ from service.evaluation.judge import LLMJudge, parse_verdict
 
 
 def test_all_statements_supported_is_yes() -> None:
-    reply = '{"statements": [{"statement": "a", "supported": "yes"}, {"statement": "b", "supported": true}]}'
+    reply = (
+        '{"statements": [{"statement": "a", "supported": "yes"},'
+        ' {"statement": "b", "supported": true}]}'
+    )
     assert parse_verdict(reply) is True
 
 
 def test_one_unsupported_statement_is_no() -> None:
-    reply = 'Sure: {"statements": [{"statement": "a", "supported": "yes"}, {"statement": "b", "supported": "no"}], "verdict": "yes"}'
+    reply = (
+        'Sure: {"statements": [{"statement": "a", "supported": "yes"},'
+        ' {"statement": "b", "supported": "no"}], "verdict": "yes"}'
+    )
     assert parse_verdict(reply) is False
 
 
