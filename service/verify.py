@@ -13,6 +13,9 @@ from service.text import fold, is_number, stem, terms, words
 
 REFUSAL = "The documents do not say. I found no passage that answers this question."
 _MARKER = re.compile(r"\s*\[(\d+)\]")
+# "claim. [1]" → "claim [1]." so that markers stay with the sentence they follow.
+_TRAILING_MARKERS = re.compile(r"([.!?…]+[\"'”’)]*)((?:\s*\[\d+\])+)")
+_END = re.compile(r"[.!?…]+[\"'”’)]*$")
 _NAME = re.compile(r"(?<![\w’'])[A-Z][\w’'-]+")
 SUPPORT_SHARE = 0.75  # share of the claim's content terms that must appear in the cited text
 
@@ -61,6 +64,7 @@ class Segment:
 def segments(text: str) -> list[Segment]:
     """Split a draft into sentences; each keeps the `[n]` markers inside or right after it."""
     out: list[Segment] = []
+    text = _TRAILING_MARKERS.sub(lambda m: m.group(2) + m.group(1), text)
     for s in split_sentences(text):
         markers = [int(m) for m in _MARKER.findall(s.text)]
         claim = _MARKER.sub("", s.text).strip()
@@ -70,6 +74,15 @@ def segments(text: str) -> list[Segment]:
         if claim:
             out.append(Segment(claim=claim, markers=markers))
     return out
+
+
+def with_markers(claim: str, numbers: list[int]) -> str:
+    """`claim [1][2].`: markers before the sentence's closing punctuation."""
+    markers = "".join(f"[{n}]" for n in numbers)
+    end = _END.search(claim)
+    if end is None:
+        return f"{claim} {markers}"
+    return f"{claim[: end.start()].rstrip()} {markers}{end.group(0)}"
 
 
 class Verifier:
@@ -145,7 +158,7 @@ class Verifier:
                             supported=True,
                         )
                     )
-            parts.append(claim + " " + "".join(f"[{renumber[n]}]" for n in cited))
+            parts.append(with_markers(claim, [renumber[n] for n in cited]))
         return Answer(
             answer=" ".join(parts),
             answerable=True,

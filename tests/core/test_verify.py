@@ -1,0 +1,96 @@
+"""The verifier: exact quotes only, supported claims only, otherwise a refusal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from service.answerers.base import Draft, Evidence
+from service.documents import read_document
+from service.index import Index
+from service.verify import REFUSAL, Verifier, lexical_support, segments
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "article-2023-03-25.txt"
+
+SENTENCE = (
+    "After a state banquet in Moscow, Chinese President Xi Jinping bid his host "
+    "a friendly farewell on Tuesday."
+)
+
+
+def _evidence(text: str = SENTENCE, start: int | None = None, number: int = 1) -> Evidence:
+    doc_text = SEED.read_text(encoding="utf-8")
+    begin = doc_text.index(SENTENCE) if start is None else start
+    return Evidence(number, "article-2023-03-25", "t", begin, begin + len(text), text, 0.9)
+
+
+def _indexed(index: Index) -> Verifier:
+    index.apply([read_document(SEED)])
+    return Verifier(index)
+
+
+def test_supported_claim_is_kept_with_exact_quote(index: Index) -> None:
+    verifier = _indexed(index)
+    draft = Draft("Xi Jinping bid his host farewell on Tuesday [1].", answerable=True)
+    answer = verifier.verify(draft, [_evidence()], provider="test")
+    assert answer.answerable
+    assert answer.citations[0].quote == SENTENCE
+    assert answer.answer == "Xi Jinping bid his host farewell on Tuesday [1]."
+
+
+def test_fabricated_quote_is_rejected(index: Index) -> None:
+    verifier = _indexed(index)
+    fake = "Xi Jinping bid his host farewell on Wednesday."
+    draft = Draft("Xi bid his host farewell on Wednesday [1].", answerable=True)
+    answer = verifier.verify(draft, [_evidence(text=fake)], provider="test")
+    assert not answer.answerable and answer.citations == []
+    assert answer.dropped_sentences == 1
+
+
+def test_unsupported_claim_is_dropped(index: Index) -> None:
+    verifier = _indexed(index)
+    draft = Draft(
+        "Xi bid his host farewell on Tuesday [1]. Putin gave Xi a golden horse [1].",
+        answerable=True,
+    )
+    answer = verifier.verify(draft, [_evidence()], provider="test")
+    assert answer.answer == "Xi bid his host farewell on Tuesday [1]."
+    assert answer.dropped_sentences == 1
+
+
+def test_citation_to_a_passage_not_given_is_dropped(index: Index) -> None:
+    verifier = _indexed(index)
+    draft = Draft("Xi bid his host farewell on Tuesday [7].", answerable=True)
+    answer = verifier.verify(draft, [_evidence()], provider="test")
+    assert not answer.answerable
+    assert answer.answer == REFUSAL
+
+
+def test_uncited_sentence_is_dropped(index: Index) -> None:
+    verifier = _indexed(index)
+    draft = Draft("Xi bid his host farewell on Tuesday. Nothing else.", answerable=True)
+    assert not verifier.verify(draft, [_evidence()], provider="test").answerable
+
+
+def test_citations_are_renumbered_in_order_of_use(index: Index) -> None:
+    verifier = _indexed(index)
+    draft = Draft("Xi bid his host farewell on Tuesday [3].", answerable=True)
+    answer = verifier.verify(draft, [_evidence(number=3)], provider="test")
+    assert answer.answer.endswith("[1].") and answer.citations[0].id == 1
+
+
+def test_numbers_must_appear_in_the_cited_text() -> None:
+    cited = ["the aim of tracing the 16,200 deported children"]
+    assert lexical_support("The conference aims at tracing 16,200 children.", cited)
+    assert not lexical_support("The conference aims at tracing 17,000 children.", cited)
+
+
+def test_invented_names_are_unsupported() -> None:
+    assert not lexical_support("Xi bid Emmanuel Macron farewell.", [SENTENCE])
+
+
+def test_markers_after_the_period_belong_to_that_sentence() -> None:
+    segs = segments("First claim. [1] Second claim [2].")
+    assert [(s.claim, s.markers) for s in segs] == [
+        ("First claim.", [1]),
+        ("Second claim.", [2]),
+    ]
