@@ -33,7 +33,7 @@ class Metrics:
         )
         self.model_latency = Histogram(
             "ragqa_model_latency_seconds",
-            "Time the answerer spent writing a draft.",
+            "Time of the generate step (the answerer writing a draft), cache hits excluded.",
             buckets=_LATENCY_BUCKETS,
             registry=self.registry,
         )
