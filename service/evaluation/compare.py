@@ -110,7 +110,7 @@ def render_comparison(diff: dict[str, Any], name_a: str, name_b: str) -> str:
     ]
     for row in diff["metrics"]:
         delta = "" if row["delta"] is None else f"{row['delta']:+.3f}"
-        flag = {"worse": "  <-- worse", "slower": "  (slower)"}.get(row["change"], "")
+        flag = "  <-- worse" if row["change"] == "worse" else ""
         lines.append(
             f"{row['metric']:<28}{fmt(row['a']):>10}{fmt(row['b']):>10}{delta:>10}  "
             f"{row['change']}{flag}"

@@ -11,6 +11,18 @@ from service.evaluation.result import Result
 from service.evaluation.svg import grouped_bars, histogram
 
 _RATES = [(k, label) for k, label in METRICS if not k.startswith("latency")]
+_SHORT = {
+    "answer_accuracy": "accuracy",
+    "f1": "token F1",
+    "exact_match": "exact match",
+    "refusal_recall": "refusal recall",
+    "refusal_precision": "refusal prec.",
+    "quote_validity": "quote validity",
+    "evidence_hit": "evidence hit",
+    "citation_recall": "citation recall",
+    "citation_precision": "citation prec.",
+    "unsupported_sentence_share": "unsupported",
+}
 
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222;
@@ -83,7 +95,9 @@ def render_html(results: Sequence[Result], title: str = "ragqa evaluation") -> s
             for r in results
         )
         + "</p>",
-        grouped_bars([label for _, label in _RATES], series, "Metrics per run (0–1)"),
+        grouped_bars(
+            [_SHORT.get(k, label) for k, label in _RATES], series, "Metrics per run (0–1)"
+        ),
         "<h2>Metrics</h2>",
         _metric_table(results),
     ]
@@ -94,7 +108,13 @@ def render_html(results: Sequence[Result], title: str = "ragqa evaluation") -> s
             if isinstance(q.get("latency_ms"), int | float)
         ]
         body.append(f"<h2>Latency: {escape(_label(r))}</h2>")
-        body.append(histogram(latencies, f"Answer latency, {len(latencies)} questions"))
+        marks = [
+            (name, float(r[key]))
+            for name, key in (("p50", "latency_ms_p50"), ("p95", "latency_ms_p95"))
+            if isinstance(r.get(key), int | float)
+        ]
+        title = f"Answer latency, {len(latencies)} questions"
+        body.append(histogram(latencies, title, marks=marks))
     for r in results:
         body.append(f"<h2>Failures: {escape(_label(r))}</h2>")
         body.append(_failures(r))

@@ -12,7 +12,8 @@ def grouped_bars(
     labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], title: str
 ) -> str:
     """Bars in 0..1, one group per label and one colour per series; None leaves a gap."""
-    width, height, left, bottom, top = 760, 300, 40, 90, 30
+    width, left, bottom, top = 760, 60, 80, 34 + 14 * len(series)
+    height = top + 200 + bottom
     plot_h = height - bottom - top
     group_w = (width - left - 10) / max(1, len(labels))
     bar_w = group_w * 0.8 / max(1, len(series))
@@ -48,7 +49,7 @@ def grouped_bars(
             f'transform="rotate(-35 {cx:.1f} {height - bottom + 14})">{escape(label)}</text>'
         )
     for s, (name, _) in enumerate(series):
-        x = width - 200
+        x = left + 200
         y = 14 + s * 14
         parts.append(
             f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{PALETTE[s % len(PALETTE)]}"/>'
@@ -58,8 +59,14 @@ def grouped_bars(
     return "".join(parts)
 
 
-def histogram(values: Sequence[float], title: str, bins: int = 20, unit: str = "ms") -> str:
-    """A histogram of the values with equal-width bins."""
+def histogram(
+    values: Sequence[float],
+    title: str,
+    bins: int = 20,
+    unit: str = "ms",
+    marks: Sequence[tuple[str, float]] = (),
+) -> str:
+    """A histogram of the values with equal-width bins; `marks` draws labelled vertical lines."""
     width, height, left, bottom, top = 760, 240, 40, 40, 30
     plot_w, plot_h = width - left - 10, height - bottom - top
     parts = [
@@ -84,6 +91,14 @@ def histogram(values: Sequence[float], title: str, bins: int = 20, unit: str = "
             f'<rect x="{left + i * bar_w:.1f}" y="{top + plot_h - h:.1f}" '
             f'width="{bar_w - 1:.1f}" height="{h:.1f}" fill="{PALETTE[0]}">'
             f"<title>{lo:.0f}–{lo + span / bins:.0f} {unit}: {count}</title></rect>"
+        )
+    for i, (name, at) in enumerate(marks):
+        x = left + plot_w * (at - low) / span
+        y = top + 10 + 12 * i
+        parts.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + plot_h}" class="mark" '
+            f'stroke="{PALETTE[3]}" stroke-dasharray="4 3"/>'
+            f'<text x="{x + 3:.1f}" y="{y}" class="axis">{escape(name)} {at:.0f} {unit}</text>'
         )
     parts.append(f'<text x="{left}" y="{height - 20}" class="axis">{low:.0f} {unit}</text>')
     parts.append(

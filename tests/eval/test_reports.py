@@ -87,3 +87,8 @@ def test_bars_leave_undefined_values_out() -> None:
 def test_histogram_counts_every_value() -> None:
     svg = histogram([0.0, 2.5, 2.5, 8.0], "lat", bins=4)
     assert ": 2</title>" in svg and ": 1</title>" in svg
+
+
+def test_histogram_marks_percentiles() -> None:
+    svg = histogram([10.0, 20.0, 30.0], "lat", marks=[("p50", 20.0)])
+    assert 'class="mark"' in svg and "p50 20 ms" in svg
