@@ -8,6 +8,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import httpx
+
 from service.config import Settings
 
 PROMPT = """You check whether a claim is supported by the context.
@@ -50,7 +52,7 @@ def parse_verdict(reply: str) -> bool:
     return bool(found and _yes(found.group(1)))
 
 
-def openai_completer(settings: Settings) -> Complete:
+def openai_completer(settings: Settings, http_client: httpx.Client | None = None) -> Complete:
     """A completion function over the configured OpenAI-compatible chat model."""
     from langchain_openai import ChatOpenAI
 
@@ -63,6 +65,7 @@ def openai_completer(settings: Settings) -> Complete:
         max_completion_tokens=400,
         timeout=settings.model_timeout_s,
         max_retries=1,
+        http_client=http_client,
     )
 
     def complete(prompt: str) -> str:

@@ -69,3 +69,43 @@ def test_lexical_checker_accepts_a_claim_made_of_the_text() -> None:
 
 def test_lexical_checker_rejects_foreign_names_and_numbers() -> None:
     assert make_checker("lexical").supports("Putin visited Beijing in 1999.", [TEXT]) is False
+
+
+def test_judge_speaks_the_openai_chat_protocol() -> None:
+    import json
+
+    import httpx
+    from pydantic import SecretStr
+
+    from service.config import Settings
+    from service.evaluation.judge import openai_completer
+
+    seen: list[dict[str, object]] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        seen.append(json.loads(request.content))
+        reply = '{"statements": [{"statement": "Xi left", "supported": "yes"}], "verdict": "yes"}'
+        return httpx.Response(
+            200,
+            json={
+                "id": "c1",
+                "object": "chat.completion",
+                "created": 0,
+                "model": "judge",
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "message": {"role": "assistant", "content": reply},
+                    }
+                ],
+            },
+        )
+
+    settings = Settings(
+        openai_model="judge", openai_base_url="http://judge.test/v1", openai_api_key=SecretStr("k")
+    )
+    client = httpx.Client(transport=httpx.MockTransport(server))
+    judge = LLMJudge(openai_completer(settings, http_client=client))
+    assert judge.supports("Xi left.", ["Xi left Moscow."]) is True
+    assert seen[0]["model"] == "judge" and seen[0]["temperature"] == 0
