@@ -593,7 +593,7 @@
         var useKey = h("button", { type: "submit", class: "rq-button", text: "Use key and retry" });
         var keyForm = h(
           "form",
-          { class: "rq-key-form", "aria-label": "API key" },
+          { class: "rq-key-form", "aria-label": "Enter an API key" },
           h("label", { for: keyId, text: "API key" }),
           keyInput,
           useKey
@@ -624,6 +624,7 @@
           }
         });
         actions.appendChild(again);
+        bubble.appendChild(actions);
         var wait = failure.wait || 0;
         if (wait > 0) {
           again.disabled = true;
@@ -644,7 +645,6 @@
           };
           tick();
         }
-        bubble.appendChild(actions);
       }
       announce(failure.title + ". " + failure.message);
     }
@@ -666,6 +666,7 @@
         log.appendChild(bubble);
       }
       bubble.className = "rq-msg rq-msg-bot rq-pending";
+      bubble.removeAttribute("data-tokens");
       bubble.removeAttribute("role");
       bubble.setAttribute("aria-label", "Answer in progress");
       clear(bubble);
@@ -723,6 +724,7 @@
           }
           var final = null;
           var streamError = null;
+          var tokens = 0;
           return readEvents(response, function (name, data) {
             if (state.done) {
               return;
@@ -739,6 +741,8 @@
                   announce("Answering…");
                 }
                 draft.appendChild(document.createTextNode(piece));
+                tokens += 1;
+                bubble.setAttribute("data-tokens", String(tokens));
                 scrollToEnd();
               }
             } else if (name === "answer") {

@@ -1,0 +1,129 @@
+"""Browser tests: headless Debian Chromium, driven by Playwright, against a real `ragqa serve`.
+
+Fixtures start one server for the session (a temporary index built from `seeds/` with
+`ragqa ingest`, then `ragqa serve --provider extractive` on a free port), one Chromium, and a
+fresh browser context per test. Chromium is required: `.ci/run` installs it when missing; a
+missing browser is a test failure, not a skip (set RAGQA_BROWSER=/path/to/chromium to use
+another binary).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from browser_support import (
+    CHROMIUM_ARGS,
+    ROOT,
+    SCREENSHOTS,
+    Server,
+    Tab,
+    chromium_path,
+    clean_env,
+    free_port,
+    log_tail,
+    open_tab,
+)
+from playwright.sync_api import Browser, Playwright, sync_playwright
+
+SERVE_OPTIONS = ("--host", "127.0.0.1", "--provider", "extractive")
+
+
+@pytest.fixture(scope="session")
+def widget_origin() -> str:
+    """Origin of the plain HTML page that embeds the widget.
+
+    `localhost` while the API runs on `127.0.0.1`: another origin *and* another site, so
+    both CORS and Cross-Origin-Resource-Policy are exercised as on a real third-party page.
+    """
+    return f"http://localhost:{free_port()}"
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, widget_origin: str) -> Iterator[Server]:
+    work = tmp_path_factory.mktemp("browser-server")
+    index_dir = work / "index"
+    env = clean_env()
+    env["RAG_CORS_ORIGINS"] = json.dumps([widget_origin])
+    env["RAG_RATE_LIMIT_PER_MINUTE"] = "0"
+    cli = [sys.executable, "-m", "service"]
+    ingest = subprocess.run(
+        [*cli, "ingest", "--index-dir", str(index_dir), str(ROOT / "seeds")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert ingest.returncode == 0, f"ragqa ingest failed:\n{ingest.stdout}\n{ingest.stderr}"
+
+    port = free_port()
+    log = work / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [*cli, "serve", "--index-dir", str(index_dir), "--port", str(port), *SERVE_OPTIONS],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"ragqa serve exited ({process.returncode}):\n{log_tail(log)}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                pytest.fail(f"ragqa serve not ready after 180 s:\n{log_tail(log)}")
+            time.sleep(0.3)
+        yield Server(base_url=base_url, process=process, log=log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(
+        executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def tab(browser: Browser) -> Iterator[Tab]:
+    """A fresh desktop-size tab; the test fails on any uncaught script error or CSP report."""
+    tab = open_tab(browser)
+    yield tab
+    violations = tab.csp_violations()
+    tab.context.close()
+    assert tab.page_errors == [], f"uncaught errors in the page: {tab.page_errors}"
+    assert violations == [], f"Content-Security-Policy violations: {violations}"
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
