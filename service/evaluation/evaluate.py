@@ -173,6 +173,7 @@ def run_http(config: EvalConfig) -> Result:
     run["base_url"] = config.base_url
     with make_client(config.base_url, key.get_secret_value() if key else None) as client:
         remote = RemoteService(client)
+        remote.wait_ready()
         if docs:
             run["documents_uploaded"] = remote.upload(docs)
         needs_all = any(not item.doc_id and item.evidence for item in items)

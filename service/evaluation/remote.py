@@ -49,6 +49,21 @@ class RemoteService:
         except (ValueError, ValidationError) as exc:
             return Outcome(item, None, elapsed, f"not an answer object: {exc}"[:300])
 
+    def wait_ready(self, timeout_s: float = 60.0, pause_s: float = 1.0) -> None:
+        """Wait until `GET /readyz` answers 200; raise with the reason when it never does."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                response = self.client.get("/readyz")
+            except httpx.HTTPError as exc:
+                message = f"cannot reach the server at {self.client.base_url}: {exc}"
+                raise RuntimeError(message) from exc
+            if response.status_code == 200:
+                return
+            if response.status_code != 503 or time.monotonic() > deadline:
+                raise RuntimeError(f"the server is not ready: {_error(response)}")
+            time.sleep(pause_s)
+
     def document_text(self, doc_id: str) -> str | None:
         """The full text from `GET /v1/documents/{doc_id}` (cached), None when missing."""
         if doc_id not in self._texts:

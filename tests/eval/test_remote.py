@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 from conftest import DOC, cite, span
 
 from service.evaluation.dataset import EvalItem
@@ -74,3 +75,20 @@ def test_upload_sends_only_missing_documents() -> None:
     docs = [make_document(DOC, doc_id="art"), make_document("New text.", doc_id="fresh")]
     assert service(httpx.MockTransport(handler)).upload(docs) == 1
     assert posted == ["fresh"]
+
+
+def test_wait_ready_retries_while_the_server_warms_up() -> None:
+    replies = iter([503, 503, 200])
+
+    def warming(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(next(replies), json={"status": "x"})
+
+    service(httpx.MockTransport(warming)).wait_ready(timeout_s=5, pause_s=0)
+
+
+def test_wait_ready_reports_an_unreachable_server() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused")
+
+    with pytest.raises(RuntimeError, match="cannot reach the server"):
+        service(httpx.MockTransport(refuse)).wait_ready()
