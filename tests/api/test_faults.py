@@ -17,7 +17,7 @@ from service.config import Settings
 from service.pipeline import QAPipeline
 
 QUESTION = "Who bid his host a friendly farewell after the state banquet in Moscow?"
-TIMEOUT_S = 1.0
+TIMEOUT_S = 3.0  # the whole ask (retrieval too) must fit, even on a busy shared CPU
 
 
 class FaultyAnswerer:

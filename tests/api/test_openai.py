@@ -9,6 +9,7 @@ import openai
 import pytest
 from api_server import Server
 from openai import OpenAI
+from openai.types.chat import ChatCompletionMessageParam
 
 QUESTION = "Who bid his host a friendly farewell after the state banquet in Moscow?"
 
@@ -41,10 +42,10 @@ def test_non_stream_reply_carries_markers_and_valid_citations(
 def test_stream_content_matches_non_stream_and_last_chunk_has_citations(
     client: OpenAI,
 ) -> None:
-    messages = [{"role": "user", "content": QUESTION}]
-    plain = client.chat.completions.create(model="extractive", messages=messages)  # type: ignore[arg-type]
+    messages: list[ChatCompletionMessageParam] = [{"role": "user", "content": QUESTION}]
+    plain = client.chat.completions.create(model="extractive", messages=messages)
     chunks = list(
-        client.chat.completions.create(model="extractive", messages=messages, stream=True)  # type: ignore[arg-type]
+        client.chat.completions.create(model="extractive", messages=messages, stream=True)
     )
     streamed = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert streamed == plain.choices[0].message.content
