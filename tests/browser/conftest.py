@@ -19,6 +19,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, Playwright, sync_playwright
+
+# The helpers module is imported by its plain name whatever pytest's import mode.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 from browser_support import (
     CHROMIUM_ARGS,
     ROOT,
@@ -31,7 +36,6 @@ from browser_support import (
     log_tail,
     open_tab,
 )
-from playwright.sync_api import Browser, Playwright, sync_playwright
 
 SERVE_OPTIONS = ("--host", "127.0.0.1", "--provider", "extractive")
 
