@@ -77,3 +77,8 @@ def create_app(
     if web_dir.is_dir():  # the chat page (`/`) and `/widget.js`; routes above win
         app.mount("/", StaticFiles(directory=web_dir, html=True), name="web")
     return app
+
+
+def from_env() -> FastAPI:
+    """The app configured from `RAG_*` variables: `uvicorn --factory service.api.app:from_env`."""
+    return create_app(Settings())

@@ -71,12 +71,13 @@ def _fallback_route(path: str) -> str:
 _COMMON_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
-    (b"cross-origin-resource-policy", b"same-site"),
 ]
 _API_HEADERS = [
     (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
     (b"x-frame-options", b"DENY"),
     (b"cache-control", b"no-store"),
+    # Not on the static files: `/widget.js` must load from any site.
+    (b"cross-origin-resource-policy", b"same-site"),
 ]
 
 

@@ -56,6 +56,13 @@ class BreaksMidStream(FaultyAnswerer):
         raise RuntimeError("secret internal detail")
 
 
+class StallsMidStream(FaultyAnswerer):
+    def stream(self, question: str, evidence: list[Evidence]) -> Iterator[str]:
+        yield "Partial"
+        self.release.wait(timeout=30)
+        yield " answer"
+
+
 @pytest.fixture(params=["slow", "failing"])
 def faulty(request: pytest.FixtureRequest) -> Iterator[FaultyAnswerer]:
     answerer = FaultyAnswerer(request.param)
@@ -116,6 +123,21 @@ def test_failure_mid_stream_ends_with_error_event(start_server: ServerFactory) -
     assert [kind for kind, _ in events] == ["token", "error"]
     assert events[-1][1]["error"]["code"] == "model_unavailable"
     assert "secret" not in response.text
+
+
+def test_stall_mid_stream_ends_with_error_event_in_time(start_server: ServerFactory) -> None:
+    answerer = StallsMidStream("slow")
+    try:
+        with faulty_server(start_server, answerer).client() as client:
+            started = time.monotonic()
+            response = client.post("/v1/ask/stream", json={"question": QUESTION})
+            elapsed = time.monotonic() - started
+    finally:
+        answerer.release.set()
+    events = parse_sse(response.text)
+    assert [kind for kind, _ in events] == ["token", "error"]
+    assert events[-1][1]["error"]["code"] == "model_unavailable"
+    assert elapsed < TIMEOUT_S + 1
 
 
 def test_readyz_is_503_until_the_pipeline_is_loaded(

@@ -70,6 +70,7 @@ def test_chat_page_and_widget_are_served(seeded_pipeline: QAPipeline, tmp_path: 
     assert page.status_code == 200 and "<title>chat</title>" in page.text
     assert page.headers["content-type"].startswith("text/html")
     assert "javascript" in widget.headers["content-type"]
+    assert "cross-origin-resource-policy" not in widget.headers  # embeddable from any site
     assert api.json() == {"status": "ok"}
 
 
