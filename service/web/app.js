@@ -302,10 +302,10 @@
       "header",
       { class: "rq-header" },
       h(
-        options.page ? "h1" : "h2",
-        { class: "rq-title", id: ids.title },
-        title,
-        h("span", { class: "rq-subtitle", text: "Answers quoted from the documents" })
+        "div",
+        { class: "rq-heading" },
+        h(options.page ? "h1" : "h2", { class: "rq-title", id: ids.title, text: title }),
+        h("p", { class: "rq-subtitle", text: "Answers quoted from the documents" })
       ),
       themeButton
     );

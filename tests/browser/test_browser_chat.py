@@ -404,11 +404,12 @@ def test_widget_on_another_origin(
             launcher = page.get_by_role("button", name="Ask our documents")
             expect(launcher).to_be_visible()
             launcher.click()
-            expect(page.locator(".rq-title")).to_contain_text("Help desk")
+            expect(page.locator(".rq-title")).to_have_text("Help desk")
             expect(page.locator(".rq-input")).to_be_focused()
             bubble = ask(page, ANSWERABLE)
             expect(bubble).to_have_class(re.compile(r"\brq-msg-answer\b"))
             page.screenshot(path=str(screenshots / "widget-desktop-light.png"))
+            assert _axe_violations(page, "[data-ragqa-widget]") == []
             open_citation(page, bubble, server, ANSWERABLE)
             page.keyboard.press("Escape")
             # The host page is untouched: its heading keeps its own styles.
@@ -423,8 +424,9 @@ def test_widget_on_another_origin(
 
 
 # ---- looks, themes, accessibility ----------------------------------------------------------
-def _contrast_failures(page: Page) -> list[dict[str, Any]]:
-    result = Axe().run(page)
+def _axe_violations(page: Page, context: str | None = None) -> list[dict[str, Any]]:
+    """axe-core's WCAG and best-practice violations (names, labels, contrast, landmarks...)."""
+    result = Axe().run(page, context=context)
     return [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result.response["violations"]
@@ -452,12 +454,12 @@ def test_screenshots_themes_and_accessibility(
         assert overflow <= 0
 
         page.screenshot(path=str(screenshots / f"chat-{size}-{scheme}.png"))
-        assert _contrast_failures(page) == []
+        assert _axe_violations(page) == []
 
         page.locator(".rq-msg-answer .rq-text .rq-chip").first.click()
         expect(page.locator("dialog.rq-panel[open] mark.rq-quote")).to_be_in_viewport()
         page.screenshot(path=str(screenshots / f"source-{size}-{scheme}.png"))
-        assert _contrast_failures(page) == []
+        assert _axe_violations(page) == []
         page.keyboard.press("Escape")
 
         # The toggle switches theme and remembers the choice.
