@@ -11,7 +11,8 @@
  *
  * The chat lives in a shadow root, so the host page's CSS does not leak in or out. It loads
  * app.js and styles.css from the same folder as widget.js (override with data-assets-base).
- * The API must allow the host page's origin (RAG_CORS_ORIGINS).
+ * The API must allow the host page's origin (RAG_CORS_ORIGINS). A key written into a public
+ * page is readable by every visitor: use one that only identifies the site, not a secret.
  */
 (function () {
   "use strict";

@@ -383,7 +383,7 @@ def test_widget_on_another_origin(
   <h1>Partner site</h1>
   <p>A plain page on another origin that embeds the chat with one tag.</p>
   <script src="{server.base_url}/widget.js" data-title="Help desk"
-          data-launcher-label="Ask our documents" defer></script>
+          data-launcher-label="Ask our documents" data-api-key="demo-key" defer></script>
 </body></html>"""
     # The widget's files load cross-site (no CORS: plain <script>/<link>), so they must not
     # carry `Cross-Origin-Resource-Policy: same-site`/`same-origin`, which Chromium enforces.
@@ -398,6 +398,11 @@ def test_widget_on_another_origin(
 
     tab = open_tab(browser)
     page = tab.page
+    sent: list[dict[str, str]] = []
+    page.on(
+        "request",
+        lambda r: sent.append(r.headers) if r.url == f"{server.base_url}/v1/ask/stream" else None,
+    )
     try:
         with host_page(widget_origin, html) as url:
             page.goto(url)
@@ -408,6 +413,9 @@ def test_widget_on_another_origin(
             expect(page.locator(".rq-input")).to_be_focused()
             bubble = ask(page, ANSWERABLE)
             expect(bubble).to_have_class(re.compile(r"\brq-msg-answer\b"))
+            # Cross-origin, with the configured key header (CORS preflight included).
+            assert sent[-1].get("authorization") == "Bearer demo-key"
+            assert sent[-1].get("referer", "").startswith(widget_origin)
             page.screenshot(path=str(screenshots / "widget-desktop-light.png"))
             assert _axe_violations(page, "[data-ragqa-widget]") == []
             open_citation(page, bubble, server, ANSWERABLE)
