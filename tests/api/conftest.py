@@ -20,6 +20,20 @@ from service.pipeline import QAPipeline, build_pipeline
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
+def settings_for_tests(**overrides: Any) -> Settings:
+    """Settings that ignore any `RAG_*` variables of the environment that would change results."""
+    fixed: dict[str, Any] = {
+        "provider": "extractive",
+        "api_key": None,
+        "rate_limit_per_minute": 0,
+        "cors_origins": [],
+        "max_body_bytes": 65536,
+        "model_timeout_s": 30.0,
+        "chroma_host": None,
+    }
+    return Settings(**{**fixed, **overrides})
+
+
 def _seed(index: Index) -> None:
     index.apply(upserts=[read_document(p) for p in find_files([SEEDS])])
 
@@ -27,7 +41,7 @@ def _seed(index: Index) -> None:
 @pytest.fixture(scope="session")
 def seeded_pipeline(tmp_path_factory: pytest.TempPathFactory) -> QAPipeline:
     """The real pipeline (extractive) over an index built from `seeds/`; read-only in tests."""
-    settings = Settings(index_dir=tmp_path_factory.mktemp("index"))
+    settings = settings_for_tests(index_dir=tmp_path_factory.mktemp("index"))
     pipeline = build_pipeline(settings)
     _seed(pipeline.index)
     return pipeline
@@ -47,8 +61,9 @@ def start_server(seeded_pipeline: QAPipeline) -> Iterator[ServerFactory]:
         wait_ready: bool = True,
         **overrides: Any,
     ) -> Server:
-        base = {"index_dir": seeded_pipeline.settings.index_dir, "rate_limit_per_minute": 0}
-        settings = Settings(**{**base, **overrides})
+        settings = settings_for_tests(
+            **{"index_dir": seeded_pipeline.settings.index_dir, **overrides}
+        )
 
         def same_index(s: Settings) -> QAPipeline:
             return QAPipeline(s, seeded_pipeline.index, answerer or ExtractiveAnswerer())
@@ -66,7 +81,7 @@ def start_server(seeded_pipeline: QAPipeline) -> Iterator[ServerFactory]:
 @pytest.fixture(scope="module")
 def server(seeded_pipeline: QAPipeline) -> Iterator[Server]:
     """A server with the real extractive pipeline over the seeded index, shared by a module."""
-    settings = Settings(index_dir=seeded_pipeline.settings.index_dir, rate_limit_per_minute=0)
+    settings = settings_for_tests(index_dir=seeded_pipeline.settings.index_dir)
     app = create_app(settings, pipeline_factory=lambda s: seeded_pipeline)
     srv = Server(app).start()
     yield srv
@@ -76,7 +91,7 @@ def server(seeded_pipeline: QAPipeline) -> Iterator[Server]:
 @pytest.fixture
 def writable_server(seeded_pipeline: QAPipeline, tmp_path: Path) -> Iterator[Server]:
     """A server over its own fresh copy of the seeded index, for tests that change documents."""
-    settings = Settings(index_dir=tmp_path / "index", rate_limit_per_minute=0)
+    settings = settings_for_tests(index_dir=tmp_path / "index")
 
     def factory(s: Settings) -> QAPipeline:
         index = Index(open_client(s), seeded_pipeline.index.embedder, s)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from api_server import Server
-from conftest import ServerFactory
+from conftest import ServerFactory, settings_for_tests
 
 from service.api.app import create_app
-from service.config import Settings
 from service.pipeline import QAPipeline
 
 QUESTION = "Who bid his host a friendly farewell after the state banquet in Moscow?"
@@ -57,7 +56,7 @@ def test_cors_allows_only_configured_origins(start_server: ServerFactory) -> Non
 def test_chat_page_and_widget_are_served(seeded_pipeline: QAPipeline, tmp_path: Path) -> None:
     (tmp_path / "index.html").write_text("<!doctype html><title>chat</title>")
     (tmp_path / "widget.js").write_text("console.log('widget')")
-    settings = Settings(index_dir=seeded_pipeline.settings.index_dir)
+    settings = settings_for_tests(index_dir=seeded_pipeline.settings.index_dir)
     app = create_app(settings, pipeline_factory=lambda s: seeded_pipeline, web_dir=tmp_path)
     server = Server(app).start()
     try:
