@@ -188,9 +188,7 @@
     if (status === 429) {
       return {
         title: "Too many questions",
-        message:
-          "The server is limiting how often questions can be asked." +
-          (wait !== null ? " You can try again in " + wait + " s." : " Please wait a moment."),
+        message: "The server is limiting how often questions can be asked.",
         retry: true,
         wait: wait === null ? 5 : wait,
       };
@@ -201,8 +199,7 @@
         message:
           "The answering service is busy or still starting up" +
           (serverMessage ? " (" + serverMessage + ")" : "") +
-          "." +
-          (wait !== null ? " Try again in " + wait + " s." : " Try again shortly."),
+          ".",
         retry: true,
         wait: wait === null ? 0 : wait,
       };
@@ -627,8 +624,10 @@
         bubble.appendChild(actions);
         var wait = failure.wait || 0;
         if (wait > 0) {
+          // Retry-After: the button waits, and a line says for how long.
+          var note = h("p", { class: "rq-wait" });
+          bubble.insertBefore(note, actions);
           again.disabled = true;
-          var base = failure.message;
           var tick = function () {
             if (!again.isConnected) {
               return;
@@ -636,9 +635,10 @@
             if (wait <= 0) {
               again.disabled = false;
               again.textContent = "Retry";
-              message.textContent = base.replace(/ (You can try|Try) again in \d+ s\./, " You can try again now.");
+              note.textContent = "You can try again now.";
               return;
             }
+            note.textContent = "You can try again in " + wait + " s.";
             again.textContent = "Retry in " + wait + " s";
             wait -= 1;
             window.setTimeout(tick, 1000);
@@ -646,7 +646,12 @@
           tick();
         }
       }
-      announce(failure.title + ". " + failure.message);
+      announce(
+        failure.title +
+          ". " +
+          failure.message +
+          (failure.retry && failure.wait > 0 ? " You can try again in " + failure.wait + " s." : "")
+      );
     }
 
     // ---- asking ------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, Playwright, expect, sync_playwright
 
 # The helpers module is imported by its plain name whatever pytest's import mode.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -38,6 +38,9 @@ from browser_support import (
 )
 
 SERVE_OPTIONS = ("--host", "127.0.0.1", "--provider", "extractive")
+
+# Answers take longer than Playwright's default 5 s on a busy CI machine.
+expect.set_options(timeout=20_000)
 
 
 @pytest.fixture(scope="session")

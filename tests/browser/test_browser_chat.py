@@ -290,8 +290,8 @@ def _error(route: Route, status: int, code: str, message: str, retry_after: str 
 @pytest.mark.parametrize(
     ("status", "code", "retry_after", "title", "says"),
     [
-        (429, "rate_limited", "2", "Too many questions", "try again in 2 s"),
-        (503, "model_unavailable", "1", "Service unavailable", "Try again in 1 s"),
+        (429, "rate_limited", "3", "Too many questions", "limiting how often"),
+        (503, "model_unavailable", "2", "Service unavailable", "the server is busy"),
     ],
 )
 def test_busy_errors_offer_retry(
@@ -313,9 +313,14 @@ def test_busy_errors_offer_retry(
     expect(bubble).to_have_class(re.compile(r"\brq-msg-error\b"))
     expect(bubble.locator(".rq-label")).to_have_text(title)
     assert says in (bubble.locator(".rq-error-message").text_content() or "")
+    limit = int(retry_after)
+    expect(bubble.locator(".rq-wait")).to_have_text(
+        re.compile(rf"You can try again in [1-{limit}] s\.")
+    )
     retry = bubble.get_by_role("button", name=re.compile("^Retry"))
     expect(retry).to_be_disabled()  # until Retry-After has passed
-    expect(retry).to_be_enabled(timeout=int(retry_after) * 1000 + 3000)
+    expect(retry).to_be_enabled(timeout=limit * 1000 + 3000)
+    expect(bubble.locator(".rq-wait")).to_have_text("You can try again now.")
     retry.click()
     expect(bubble).to_have_class(re.compile(r"\brq-msg-answer\b"))
     assert len(calls) == 2
