@@ -207,9 +207,7 @@
     if (status === 401 || status === 403) {
       return {
         title: "API key needed",
-        message:
-          "The server did not accept the request: an API key is missing or wrong." +
-          (serverMessage ? " (" + serverMessage + ")" : ""),
+        message: "The server did not accept the request: its API key is missing or wrong.",
         retry: false,
         needsKey: true,
       };
@@ -824,8 +822,13 @@
         if (thinking) {
           thinking.parentNode.removeChild(thinking);
         }
-        if (draft) {
+        if (draft && draft.textContent) {
           draft.hidden = false;
+        } else {
+          if (draft) {
+            draft.parentNode.removeChild(draft);
+          }
+          bubble.appendChild(h("p", { class: "rq-note", text: "Stopped before an answer arrived." }));
         }
         bubble.insertBefore(h("p", { class: "rq-label", text: "Stopped" }), bubble.firstChild);
       }

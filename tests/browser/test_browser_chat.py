@@ -261,6 +261,7 @@ def test_keyboard_and_stop(server: Server, tab: Tab) -> None:
     bubble = page.locator(".rq-msg-bot").last
     expect(bubble).to_have_class(re.compile(r"\brq-msg-stopped\b"))
     expect(bubble.locator(".rq-label")).to_have_text("Stopped")
+    expect(bubble.locator(".rq-note")).to_have_text("Stopped before an answer arrived.")
     expect(page.locator(".rq-thinking")).to_have_count(0)
     expect(page.get_by_role("button", name="Send")).to_be_visible()
     expect(box).to_be_focused()
