@@ -34,7 +34,10 @@ test: install lint
 	$(BIN)/pytest -q
 
 eval: install
-	$(BIN)/ragqa eval --questions tests/data/questions.jsonl --json
+	$(BIN)/ragqa eval --questions tests/data/questions.jsonl --docs seeds --json
+
+bench: install
+	$(BIN)/python -m service.api.bench
 
 clean:
 	rm -rf $(VENV) $(INDEX_DIR) .pytest_cache .mypy_cache .ruff_cache

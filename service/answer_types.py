@@ -56,7 +56,7 @@ def answer_type(question: str) -> AnswerType:
     return AnswerType.ANY
 
 
-def _names(sentence: str) -> list[str]:
+def names(sentence: str) -> list[str]:
     """Capitalised words that are not merely the first word of the sentence."""
     found = []
     for match in _CAPITALISED.finditer(sentence):
@@ -67,7 +67,7 @@ def _names(sentence: str) -> list[str]:
     return found
 
 
-def _related(word: str, asked: set[str]) -> bool:
+def related(word: str, asked: set[str]) -> bool:
     """True when `word` is a question term or shares a long prefix with one (Russia/Russian)."""
     if word in asked:
         return True
@@ -83,7 +83,7 @@ def offers(question: str, sentence: str, kind: AnswerType | None = None) -> bool
         return True
     asked = set(terms(question, keep_stopwords=True))
     if kind is AnswerType.NAME:
-        return any(not _related(stem(fold(n)), asked) for n in _names(sentence))
+        return any(not related(stem(fold(n)), asked) for n in names(sentence))
     tokens = [t for t in re.findall(r"[\w’',.]+", fold(sentence))]
     for token in tokens:
         token = token.strip(".,’'")
@@ -97,3 +97,11 @@ def offers(question: str, sentence: str, kind: AnswerType | None = None) -> bool
         ):
             return True
     return False
+
+
+def missing_specifics(question: str, text: str) -> int:
+    """How many of the question's names and numbers `text` lacks (a swapped entity or date)."""
+    have = set(terms(text, keep_stopwords=True))
+    wanted = {stem(fold(n)) for n in names(question)}
+    wanted.update(w for w in terms(question) if _DIGITS.search(w))
+    return sum(1 for w in wanted if not related(w, have))

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from langchain_core.documents import Document as LCDocument
 
-from service.answer_types import AnswerType, answer_type, offers
+from service.answer_types import AnswerType, answer_type, missing_specifics, offers
 from service.answerers.base import Evidence
 from service.config import Settings
 from service.index import Index
@@ -23,6 +23,11 @@ from service.text import terms
 W_LEXICAL = 0.55
 W_DENSE = 0.45
 TYPE_PENALTY = 0.25
+# Each name or number of the question missing from the evidence costs this much.
+SPECIFIC_PENALTY = 0.2
+# Evidence may span up to MAX_WINDOW consecutive sentences; each extra sentence costs this much.
+MAX_WINDOW = 2
+WINDOW_PENALTY = 0.06
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,7 @@ class ScoredSentence:
     dense: float
     typed: bool
     score: float
+    size: int = 1
 
 
 @dataclass(frozen=True)
@@ -47,8 +53,42 @@ class Selection:
     best: ScoredSentence | None
 
 
+SHORT_UNIT_WORDS = 8  # a shorter sentence joins its neighbour in one evidence unit
+
+
+def evidence_units(sentences: list[Sentence], text: str) -> list[Sentence]:
+    """Sentences, with very short ones ("The sturgeon soup?") joined to the next one.
+
+    A short sentence at the end of a paragraph joins the one before instead.
+    """
+    units: list[Sentence] = []
+    pending: Sentence | None = None
+    for s in sentences:
+        if pending is not None:
+            if "\n\n" in text[pending.end : s.start]:
+                units.append(pending)
+            else:
+                s = Sentence(pending.start, s.end, text[pending.start : s.end])
+            pending = None
+        if len(s.text.split()) < SHORT_UNIT_WORDS:
+            pending = s
+        else:
+            units.append(s)
+    if pending is not None:
+        units.append(pending)
+    merged: list[Sentence] = []
+    for u in units:
+        previous = merged[-1] if merged else None
+        short = len(u.text.split()) < SHORT_UNIT_WORDS
+        if short and previous is not None and "\n\n" not in text[previous.end : u.start]:
+            merged[-1] = Sentence(previous.start, u.end, text[previous.start : u.end])
+        else:
+            merged.append(u)
+    return merged
+
+
 class _VersionStats:
-    """Per index version: sentences of each document and term rarity (idf)."""
+    """Per index version: evidence units of each document and term rarity (idf)."""
 
     def __init__(self, version: str, index: Index) -> None:
         self.version = version
@@ -56,7 +96,7 @@ class _VersionStats:
         df: Counter[str] = Counter()
         total = 0
         for doc in index.documents(version).values():
-            sentences = split_sentences(doc.text, doc.body_start)
+            sentences = evidence_units(split_sentences(doc.text, doc.body_start), doc.text)
             self.sentences[doc.doc_id] = sentences
             for s in sentences:
                 df.update(set(terms(s.text)))
@@ -112,36 +152,62 @@ class EvidenceSelector:
             return []
         stats = self.stats(version)
         docs = self.index.documents(version)
-        items: list[tuple[str, Sentence]] = []
-        seen: set[tuple[str, int]] = set()
+        spans: list[tuple[str, list[Sentence]]] = []
+        seen: set[tuple[str, int, int]] = set()
         for chunk in chunks:
             doc_id = str(chunk.metadata["doc_id"])
             start, end = int(chunk.metadata["start"]), int(chunk.metadata["end"])
-            for s in stats.sentences.get(doc_id, []):
-                if s.start >= start and s.end <= end and (doc_id, s.start) not in seen:
-                    seen.add((doc_id, s.start))
-                    items.append((doc_id, s))
-        if not items:
+            sentences = stats.sentences.get(doc_id, [])
+            inside = [i for i, s in enumerate(sentences) if s.start >= start and s.end <= end]
+            for i in inside:
+                for size in range(1, MAX_WINDOW + 1):
+                    window = sentences[i : i + size]
+                    if len(window) < size or window[-1].end > end:
+                        break
+                    key = (doc_id, window[0].start, window[-1].end)
+                    if key not in seen:
+                        seen.add(key)
+                        spans.append((doc_id, window))
+        if not spans:
             return []
+        singles = list({(d, w[0].start): (d, w[0]) for d, w in spans if len(w) == 1}.values())
         question_terms = set(terms(question))
         kind = answer_type(question)
         q_vec = np.asarray(self.index.embedder.embed_array([question])[0])
-        vectors = self._sentence_vectors(version, items)
+        vectors = self._sentence_vectors(version, singles)
+        dense_of = {
+            (d, s.start): max(0.0, float(np.dot(q_vec, v)))
+            for (d, s), v in zip(singles, vectors, strict=True)
+        }
+        doc_texts = {d: docs[d].text for d, _ in spans if d in docs}
         scored: list[ScoredSentence] = []
-        for (doc_id, s), vec in zip(items, vectors, strict=True):
-            lexical = self.lexical(stats, question_terms, s.text)
-            dense = max(0.0, float(np.dot(q_vec, vec)))
-            typed = kind is AnswerType.ANY or offers(question, s.text, kind)
-            score = W_LEXICAL * lexical + W_DENSE * dense - (0.0 if typed else TYPE_PENALTY)
+        for doc_id, window in spans:
+            begin, finish = window[0].start, window[-1].end
+            text = doc_texts[doc_id][begin:finish] if doc_id in doc_texts else ""
+            if not text:
+                continue
+            lexical = self.lexical(stats, question_terms, text)
+            dense = max(dense_of.get((doc_id, s.start), 0.0) for s in window)
+            # The asked-for type must be offered by the window's best-matching sentence.
+            core = max(window, key=lambda s: self.lexical(stats, question_terms, s.text))
+            typed = kind is AnswerType.ANY or offers(question, core.text, kind)
+            score = (
+                W_LEXICAL * lexical
+                + W_DENSE * dense
+                - WINDOW_PENALTY * (len(window) - 1)
+                - (0.0 if typed else TYPE_PENALTY)
+                - SPECIFIC_PENALTY * missing_specifics(question, text)
+            )
             scored.append(
                 ScoredSentence(
                     doc_id=doc_id,
-                    title=docs[doc_id].title if doc_id in docs else doc_id,
-                    sentence=s,
+                    title=docs[doc_id].title,
+                    sentence=Sentence(begin, finish, text),
                     lexical=round(lexical, 4),
                     dense=round(dense, 4),
                     typed=typed,
                     score=round(max(0.0, min(1.0, score)), 4),
+                    size=len(window),
                 )
             )
         scored.sort(key=lambda x: (-x.score, x.doc_id, x.sentence.start))
@@ -149,8 +215,18 @@ class EvidenceSelector:
 
     def select(self, question: str, chunks: Sequence[LCDocument]) -> Selection:
         """Top sentences as numbered evidence; answerable when the best clears the threshold."""
-        scored = self.score_sentences(question, chunks)
-        top = scored[: self.settings.max_evidence]
+        top: list[ScoredSentence] = []
+        for candidate in self.score_sentences(question, chunks):
+            span = candidate.sentence
+            if not any(
+                t.doc_id == candidate.doc_id
+                and t.sentence.start < span.end
+                and span.start < t.sentence.end
+                for t in top
+            ):
+                top.append(candidate)
+            if len(top) == self.settings.max_evidence:
+                break
         evidence = [
             Evidence(
                 number=i,

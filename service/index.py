@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -30,6 +31,7 @@ from service.embeddings import MiniLMEmbeddings
 log = logging.getLogger(__name__)
 
 _POINTER_ID = "current"
+_KEPT_VERSIONS = 3  # the current version and two before it, for readers still on them
 
 
 def _unit_vectors(n: int) -> np.ndarray[tuple[int, int], np.dtype[np.float32]]:
@@ -127,12 +129,19 @@ class Index:
         version = self._pointer().get("version")
         return str(version) if version else None
 
-    def _set_current(self, version: str) -> None:
+    def _set_current(self, version: str, manifest: str, kept: list[str]) -> None:
+        """Flip the pointer: one upsert, atomic for every reader."""
         self._meta().upsert(
             ids=[_POINTER_ID],
             embeddings=_unit_vectors(1),
             metadatas=[
-                {"version": version, "fingerprint": self.fingerprint(), "updated": time.time()}
+                {
+                    "version": version,
+                    "manifest": manifest,
+                    "fingerprint": self.fingerprint(),
+                    "kept": ",".join(kept),
+                    "updated": time.time(),
+                }
             ],
             documents=[version],
         )
@@ -142,11 +151,12 @@ class Index:
         s = self.settings
         return f"{self.embedder.model_id}|{s.chunk_tokens}|{s.chunk_overlap_sentences}"
 
-    def _version_for(self, docs: dict[str, Document]) -> str:
-        manifest = json.dumps(
+    def _manifest(self, docs: dict[str, Document]) -> str:
+        """A hash of what the index holds: equal manifests mean there is nothing to do."""
+        content = json.dumps(
             [self.fingerprint(), sorted((d.doc_id, d.sha256, d.title) for d in docs.values())]
         )
-        return hashlib.sha256(manifest.encode()).hexdigest()[:16]
+        return hashlib.sha256(content.encode()).hexdigest()[:16]
 
     # ---- reading ------------------------------------------------------------------------
     def documents(self, version: str | None = None) -> dict[str, Document]:
@@ -205,16 +215,21 @@ class Index:
             new_docs[doc.doc_id] = doc
         if reset:
             report.removed = sorted(set(old_docs) - set(new_docs))
-        version = self._version_for(new_docs)
-        report.version = version
-        if version == previous:
+        pointer = self._pointer()
+        manifest = self._manifest(new_docs)
+        if previous is not None and pointer.get("manifest") == manifest:
             report.seconds = time.perf_counter() - started
             return report
+        # Every build gets a new name, so no reader ever sees a collection change under it.
+        version = f"{manifest[:8]}-{uuid.uuid4().hex[:8]}"
+        report.version = version
         report.changed = True
         self._build(version, previous, old_docs, new_docs, report, progress)
-        self._set_current(version)
+        earlier = [v for v in str(pointer.get("kept") or "").split(",") if v]
+        kept = [version, *earlier][:_KEPT_VERSIONS]
+        self._set_current(version, manifest, kept)
         self._docs_cache = (version, new_docs)
-        self._collect_garbage(keep={v for v in (version, previous) if v})
+        self._collect_garbage(keep=set(kept))
         report.seconds = time.perf_counter() - started
         return report
 
@@ -227,9 +242,6 @@ class Index:
         report: IngestReport,
         progress: Progress | None,
     ) -> None:
-        # A half-built collection of this version from an earlier crash is never current: drop it.
-        for name in (self.chunk_collection_name(version), self._docs_name(version)):
-            self._drop(name)
         chunks_col = self.client.create_collection(
             self.chunk_collection_name(version),
             embedding_function=None,
@@ -297,7 +309,7 @@ class Index:
             return
 
     def _collect_garbage(self, keep: set[str]) -> None:
-        """Drop versions older than the ones still kept for readers."""
+        """Drop versions no longer kept for readers, and leftovers of interrupted builds."""
         keep_names = {f(v) for v in keep for f in (self.chunk_collection_name, self._docs_name)}
         for col in self.client.list_collections():
             name = col.name if hasattr(col, "name") else str(col)

@@ -1,17 +1,24 @@
-"""The extractive answerer: the best evidence sentence, quoted and cited; no language model."""
+"""The extractive answerer: the best evidence passages, quoted and cited; no language model."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from service.answerers.base import Draft, Evidence
+from service.sentences import split_sentences
+from service.verify import with_markers
 
-# A second sentence joins the answer when it scores this close to the best one.
-SECOND_SENTENCE_MARGIN = 0.03
+# A second passage joins the answer when it scores this close to the best one.
+SECOND_SENTENCE_MARGIN = 0.05
+
+
+def cite_passage(evidence: Evidence) -> str:
+    """The passage's text with its [n] marker on every sentence."""
+    return " ".join(with_markers(s.text, [evidence.number]) for s in split_sentences(evidence.text))
 
 
 class ExtractiveAnswerer:
-    """Answers with the highest-scoring evidence sentence(s), each followed by its [n]."""
+    """Answers with the highest-scoring evidence passage(s), every sentence cited."""
 
     name = "extractive"
     model: str | None = None
@@ -25,8 +32,7 @@ class ExtractiveAnswerer:
             if best.score - e.score <= SECOND_SENTENCE_MARGIN:
                 chosen.append(e)
         chosen.sort(key=lambda e: (e.doc_id, e.start))
-        text = " ".join(f"{e.text} [{e.number}]" for e in chosen)
-        return Draft(text=text, answerable=True)
+        return Draft(text=" ".join(cite_passage(e) for e in chosen), answerable=True)
 
     def stream(self, question: str, evidence: list[Evidence]) -> Iterator[str]:
         text = self.draft(question, evidence).text

@@ -114,3 +114,16 @@ def test_changing_chunk_size_rebuilds(tmp_path: Path, embedder: MiniLMEmbeddings
     large = Settings(index_dir=tmp_path / "i", chunk_tokens=200)
     report = Index(open_client(large), embedder, large).apply([read_document(SEED)])
     assert report.changed and report.embedded > 0
+
+
+def test_add_then_delete_gives_a_fresh_version_readers_can_use(index: Index) -> None:
+    from service.retrieval import HybridRetriever
+
+    index.apply([read_document(SEED)])
+    retriever = HybridRetriever(index=index)
+    assert retriever.invoke("Guterres")
+    first = index.current_version()
+    index.apply([make_document("Zebras graze near the river.", doc_id="z")])
+    index.apply(deletes=["z"])
+    assert index.current_version() != first
+    assert all(d.metadata["doc_id"] != "z" for d in retriever.invoke("zebras"))
