@@ -57,7 +57,9 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
 
 def _replica(port: int, embedder: MiniLMEmbeddings) -> QAPipeline:
     settings = Settings(chroma_host="127.0.0.1", chroma_port=port, index_dir=Path("unused"))
-    return QAPipeline(settings, Index(open_client(settings), embedder, settings), ExtractiveAnswerer())
+    return QAPipeline(
+        settings, Index(open_client(settings), embedder, settings), ExtractiveAnswerer()
+    )
 
 
 def test_replicas_share_one_chroma_server(chroma_server: int, embedder: MiniLMEmbeddings) -> None:
