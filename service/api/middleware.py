@@ -81,6 +81,18 @@ _API_HEADERS = [
 ]
 
 
+# The chat page loads scripts, styles and images only from this service and talks only to it;
+# no inline script or style runs, so markup from a model or a document can run nothing.
+_PAGE_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        b"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        b"frame-ancestors 'self'",
+    ),
+]
+
+
 class SecurityHeadersMiddleware:
     """Security headers on every response; API responses also forbid framing and caching."""
 
@@ -94,6 +106,8 @@ class SecurityHeadersMiddleware:
         extra = list(_COMMON_HEADERS)
         if is_api(scope["path"]) or scope["path"] in OPEN_PATHS:
             extra += _API_HEADERS
+        else:
+            extra += _PAGE_HEADERS
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":

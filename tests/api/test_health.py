@@ -41,6 +41,13 @@ def test_security_headers_on_api_and_error_responses(server: Server) -> None:
             assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
 
 
+def test_chat_page_may_load_only_from_its_own_origin(server: Server) -> None:
+    with server.client() as client:
+        policy = client.get("/").headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy and "connect-src 'self'" in policy
+
+
 def test_cors_allows_only_configured_origins(start_server: ServerFactory) -> None:
     server = start_server(cors_origins=["https://allowed.example"])
     preflight = {"access-control-request-method": "POST"}
