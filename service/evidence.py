@@ -25,6 +25,8 @@ W_DENSE = 0.45
 TYPE_PENALTY = 0.25
 # Each name or number of the question missing from the evidence costs this much.
 SPECIFIC_PENALTY = 0.2
+# Share of a follow-up's own terms the evidence must hold ("What about the moon?").
+FOCUS_COVERAGE = 0.5
 # Evidence may span up to MAX_WINDOW consecutive sentences; each extra sentence costs this much.
 MAX_WINDOW = 2
 WINDOW_PENALTY = 0.06
@@ -213,8 +215,14 @@ class EvidenceSelector:
         scored.sort(key=lambda x: (-x.score, x.doc_id, x.sentence.start))
         return scored
 
-    def select(self, question: str, chunks: Sequence[LCDocument]) -> Selection:
-        """Top sentences as numbered evidence; answerable when the best clears the threshold."""
+    def select(
+        self, question: str, chunks: Sequence[LCDocument], focus: str | None = None
+    ) -> Selection:
+        """Top passages as numbered evidence; answerable when the best clears the threshold.
+
+        `focus` is what a follow-up itself asked (before context from the history was
+        added): the best passage must also cover at least half of its terms.
+        """
         top: list[ScoredSentence] = []
         for candidate in self.score_sentences(question, chunks):
             span = candidate.sentence
@@ -243,4 +251,10 @@ class EvidenceSelector:
         answerable = (
             best is not None and best.typed and best.score >= self.settings.answer_threshold
         )
+        if answerable and best is not None and focus is not None:
+            version = self.index.current_version()
+            focus_terms = set(terms(focus))
+            if version is not None and focus_terms:
+                covered = self.lexical(self.stats(version), focus_terms, best.sentence.text)
+                answerable = covered >= FOCUS_COVERAGE
         return Selection(evidence=evidence, answerable=answerable, best=best)

@@ -87,10 +87,13 @@ _PAGE_HEADERS = [
     (
         b"content-security-policy",
         b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-        b"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-        b"frame-ancestors 'self'",
+        b"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+        b"form-action 'self'; frame-ancestors 'none'",
     ),
 ]
+
+
+_DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
 
 
 class SecurityHeadersMiddleware:
@@ -106,7 +109,7 @@ class SecurityHeadersMiddleware:
         extra = list(_COMMON_HEADERS)
         if is_api(scope["path"]) or scope["path"] in OPEN_PATHS:
             extra += _API_HEADERS
-        else:
+        elif scope["path"] not in _DOCS_PATHS:  # FastAPI's /docs pages load from a CDN
             extra += _PAGE_HEADERS
 
         async def send_wrapper(message: Message) -> None:
