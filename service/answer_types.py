@@ -105,3 +105,32 @@ def missing_specifics(question: str, text: str) -> int:
     wanted = {stem(fold(n)) for n in names(question)}
     wanted.update(w for w in terms(question) if _DIGITS.search(w))
     return sum(1 for w in wanted if not related(w, have))
+
+
+_CENTURY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th) century\b")
+_YEARS_S = re.compile(r"\b(\d{3,4})'?s\b")
+_YEAR = re.compile(r"\b(\d{3,4})\b")
+
+
+def _periods(text: str) -> list[tuple[int, int]]:
+    """Year ranges a text names: "11th century" → (1001, 1100), "1960s" → (1960, 1969)."""
+    found: list[tuple[int, int]] = []
+    for m in _CENTURY.finditer(text):
+        n = int(m.group(1))
+        found.append(((n - 1) * 100 + 1, n * 100))
+    for m in _YEARS_S.finditer(text):
+        y = int(m.group(1))
+        found.append((y, y + 99) if y % 100 == 0 else (y, y + 9))
+    return found
+
+
+def time_conflict(question: str, text: str) -> bool:
+    """True when the question names a period and every date in `text` falls outside it."""
+    asked = _periods(question)
+    if not asked:
+        return False
+    stated = _periods(text)
+    stated += [(int(y), int(y)) for y in _YEAR.findall(_CENTURY.sub("", text))]
+    if not stated:
+        return False
+    return not any(a0 <= s1 and s0 <= a1 for a0, a1 in asked for s0, s1 in stated)

@@ -12,7 +12,13 @@ from typing import Any
 import numpy as np
 from langchain_core.documents import Document as LCDocument
 
-from service.answer_types import AnswerType, answer_type, missing_specifics, offers
+from service.answer_types import (
+    AnswerType,
+    answer_type,
+    missing_specifics,
+    offers,
+    time_conflict,
+)
 from service.answerers.base import Evidence
 from service.config import Settings
 from service.index import Index
@@ -193,6 +199,8 @@ class EvidenceSelector:
             # The asked-for type must be offered by the window's best-matching sentence.
             core = max(window, key=lambda s: self.lexical(stats, question_terms, s.text))
             typed = kind is AnswerType.ANY or offers(question, core.text, kind)
+            # A passage dated outside the period the question names cannot answer it.
+            typed = typed and not time_conflict(question, text)
             score = (
                 W_LEXICAL * lexical
                 + W_DENSE * dense
