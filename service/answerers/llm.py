@@ -16,14 +16,23 @@ from service.answerers.base import Draft, Evidence
 from service.errors import ModelError
 from service.prompts import Prompts, format_passages, load_prompts, new_marker
 from service.schemas import Turn
+from service.text import terms
+from service.verify import lexical_support, segments, with_markers
 
 TokenCounter = Callable[[str], int]
 REFUSAL_WORDS = re.compile(r"\bnot\s+found\b|\bno passage\b|\bdoes not (say|mention)", re.I)
 _LIST_MARKER = re.compile(r"\[\s*(\d+(?:\s*(?:,|and|;)\s*\d+)+)\s*\]")
 _WORDY_MARKER = re.compile(r"\[\s*(?:passage|source|ref)\s*(\d+)\s*\]", re.I)
-_LABEL = re.compile(r"^\s*(?:answer|response)\s*:\s*", re.I)
+_ECHOED_MARKER = re.compile(r"<<\w{1,16}>>")
+_LABEL = re.compile(r"^\s*(?:the\s+)?(?:answer|response)(?:\s+is)?\s*:\s*", re.I)
+_PLACEHOLDER = re.compile(r"\s*\[(?:n|\s*|\.\.\.)\]", re.I)  # "[n]" copied from the prompt
+STOP = ["\n\n"]  # one paragraph: small models ramble on after a blank line
 PROMPT_OVERHEAD_TOKENS = 200  # system prompt, template text and chat-template tokens
 MAX_HISTORY_TURNS = 4
+# A small model copies whatever it is shown: weak passages only invite off-topic sentences.
+MIN_SCORE_SHARE = 0.5
+MAX_SENTENCES = 3  # generation stops after this many sentences (the prompt asks for 1-2)
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*(?:\s*\[\d+\])*\s")
 
 
 def approx_tokens(text: str) -> int:
@@ -33,12 +42,40 @@ def approx_tokens(text: str) -> int:
 
 def clean_draft(text: str) -> str:
     """Model output with its citation spellings normalised to `[n]` markers."""
-    text = _LABEL.sub("", text.strip())
+    text = _LABEL.sub("", _ECHOED_MARKER.sub(" ", text).strip())
+    text = _PLACEHOLDER.sub("", text)
     text = _WORDY_MARKER.sub(lambda m: f"[{m.group(1)}]", text)
     text = _LIST_MARKER.sub(
         lambda m: "".join(f"[{n}]" for n in re.findall(r"\d+", m.group(1))), text
     )
     return " ".join(text.split())
+
+
+def attribute(text: str, shown: list[Evidence], evidence: list[Evidence]) -> str:
+    """Give each sentence the model left uncited the best-ranked shown passage that supports it.
+
+    Markers of passages that exist but were not shown are removed (the model cannot have
+    read them); other markers stay for the verifier to judge. A sentence no shown passage
+    supports stays uncited, so the verifier drops it.
+    """
+    hidden = {e.number for e in evidence} - {e.number for e in shown}
+    parts: list[str] = []
+    seen: set[str] = set()  # content terms of the sentences kept so far
+    for seg in segments(text):
+        own = set(terms(seg.claim))
+        if own and own <= seen:
+            continue  # a repeated or narrower restatement adds nothing
+        seen |= own
+        markers = [n for n in seg.markers if n not in hidden] or [
+            e.number for e in shown if lexical_support(seg.claim, [e.text])
+        ][:1]
+        parts.append(with_markers(seg.claim, markers) if markers else seg.claim)
+    return " ".join(parts)
+
+
+def enough(text: str) -> bool:
+    """Whether the output so far holds `MAX_SENTENCES` finished sentences."""
+    return len(_SENTENCE_END.findall(text)) >= MAX_SENTENCES
 
 
 def is_refusal(text: str) -> bool:
@@ -47,12 +84,20 @@ def is_refusal(text: str) -> bool:
 
 
 def fit_evidence(
-    evidence: list[Evidence], budget_tokens: int, count: TokenCounter, max_passages: int
+    evidence: list[Evidence],
+    budget_tokens: int,
+    count: TokenCounter,
+    max_passages: int,
+    min_share: float = MIN_SCORE_SHARE,
 ) -> list[Evidence]:
-    """The best passages, in their given order, that fit `budget_tokens` (at least one)."""
+    """The best passages, in their given order, that fit `budget_tokens` (at least one);
+    passages scoring under `min_share` of the best are left out as distractors."""
     kept: list[Evidence] = []
     used = 0
+    best = max((e.score for e in evidence), default=0.0)
     for e in evidence[:max_passages]:
+        if kept and e.score < min_share * best:
+            continue
         cost = count(e.text) + 4
         if kept and used + cost > budget_tokens:
             break
@@ -96,7 +141,7 @@ class LLMAnswerer:
                     HumanMessagePromptTemplate.from_template(self.prompts.answer),
                 ]
             )
-            | chat_model
+            | chat_model.bind(stop=STOP)
             | parser
         )
         self.rewrite_chain: Runnable[dict[str, Any], str] = (
@@ -109,35 +154,56 @@ class LLMAnswerer:
 
     def inputs(self, question: str, evidence: list[Evidence]) -> dict[str, Any]:
         """The chain's variables: the question and the spotlighted, numbered passages."""
-        shown = fit_evidence(evidence, self.passage_budget, self.count_tokens, self.max_passages)
         marker = new_marker()
         return {
             "question": " ".join(question.split()),
-            "passages": format_passages(shown, marker),
+            "passages": format_passages(self.shown(evidence), marker),
             "marker": marker,
         }
 
-    def finish(self, text: str) -> Draft:
+    def shown(self, evidence: list[Evidence]) -> list[Evidence]:
+        """The passages the model is shown for `evidence`."""
+        return fit_evidence(evidence, self.passage_budget, self.count_tokens, self.max_passages)
+
+    def finish(self, text: str, evidence: list[Evidence]) -> Draft:
         """The draft for raw model output (also used after streaming)."""
         cleaned = clean_draft(text)
-        return Draft(text=cleaned, answerable=not is_refusal(cleaned), model=self.model)
+        if is_refusal(cleaned):
+            return Draft(text=cleaned, answerable=False, model=self.model)
+        attributed = attribute(cleaned, self.shown(evidence), evidence)
+        return Draft(text=attributed, answerable=True, model=self.model)
+
+    def _pieces(self, question: str, evidence: list[Evidence]) -> Iterator[str]:
+        """Stream the chain, closing it once enough sentences are written."""
+        written = ""
+        pieces = self.chain.stream(self.inputs(question, evidence))
+        try:
+            for piece in pieces:
+                written += piece
+                yield piece
+                if enough(written):
+                    return
+        finally:
+            close = getattr(pieces, "close", None)
+            if callable(close):
+                close()
 
     def draft(self, question: str, evidence: list[Evidence]) -> Draft:
         if not evidence:
             return Draft(text="", answerable=False, model=self.model)
         try:
-            text = self.chain.invoke(self.inputs(question, evidence))
+            text = "".join(self._pieces(question, evidence))
         except ModelError:
             raise
         except Exception as exc:
             raise ModelError(f"the {self.name} model failed: {exc}") from exc
-        return self.finish(text)
+        return self.finish(text, evidence)
 
     def stream(self, question: str, evidence: list[Evidence]) -> Iterator[str]:
         if not evidence:
             return
         try:
-            yield from self.chain.stream(self.inputs(question, evidence))
+            yield from self._pieces(question, evidence)
         except ModelError:
             raise
         except Exception as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from conftest import fake_answerer
 
 from service.answerers.base import Evidence
+from service.answerers.llm import clean_draft
 from service.prompts import load_prompts
 
 
@@ -40,9 +41,18 @@ def test_model_refusal_makes_an_unanswerable_draft(evidence: list[Evidence]) -> 
     assert answerer.draft("Who won the World Cup?", evidence).answerable is False
 
 
-def test_citation_spellings_are_normalised(evidence: list[Evidence]) -> None:
-    answerer, _ = fake_answerer("Answer: Xi left [1, 2] and [Passage 3].")
-    assert answerer.draft("Who?", evidence).text == "Xi left [1][2] and [3]."
+def test_citation_spellings_are_normalised() -> None:
+    assert clean_draft("Answer: Xi left [1, 2] and [Passage 3] [n].") == "Xi left [1][2] and [3]."
+
+
+def test_uncited_sentence_gets_the_passage_that_supports_it(evidence: list[Evidence]) -> None:
+    answerer, _ = fake_answerer("China is looking for partners to push back.")
+    assert answerer.draft("What is China looking for?", evidence).text.endswith("[2].")
+
+
+def test_generation_stops_after_enough_sentences(evidence: list[Evidence]) -> None:
+    answerer, _ = fake_answerer("One [1]. Two [1]. Three [1]. Four [1]. Five [1].")
+    assert "Four" not in "".join(answerer.stream("Who?", evidence))
 
 
 def test_stream_pieces_join_to_the_reply(evidence: list[Evidence]) -> None:
