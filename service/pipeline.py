@@ -13,6 +13,7 @@ from service.cache import AnswerCache, cache_key
 from service.config import Settings
 from service.errors import InputError
 from service.evidence import EvidenceSelector
+from service.fallback import needs_fallback
 from service.index import Index, open_client
 from service.prompts import prompt_hash
 from service.retrieval import HybridRetriever
@@ -98,9 +99,13 @@ class QAPipeline:
     def _finish(self, prepared: Prepared, draft: Draft, started: float) -> Answer:
         t = time.perf_counter()
         answer = self.verifier.verify(draft, prepared.evidence, provider=self.answerer.name)
-        if not answer.answerable and prepared.answerable and self.answerer.name != "extractive":
-            # Nothing the model wrote survived, but the evidence is strong: quote it instead.
-            backup = self.fallback.draft(prepared.rewritten or prepared.question, prepared.evidence)
+        asked = prepared.rewritten or prepared.question
+        if self.answerer.name != "extractive" and needs_fallback(
+            asked, answer, prepared.answerable
+        ):
+            # Nothing the model wrote survived (or it misses the question), yet the evidence is
+            # strong: quote the evidence instead.
+            backup = self.fallback.draft(asked, prepared.evidence)
             rescued = self.verifier.verify(backup, prepared.evidence, provider=self.answerer.name)
             if rescued.answerable:
                 rescued.model = draft.model
@@ -164,7 +169,7 @@ class QAPipeline:
             finish = getattr(self.answerer, "finish", None)
             text = "".join(pieces)
             draft = (
-                finish(text)
+                finish(text, prepared.evidence)
                 if callable(finish)
                 else Draft(text=text, answerable=True, model=self.answerer.model)
             )
