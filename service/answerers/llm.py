@@ -26,7 +26,6 @@ _WORDY_MARKER = re.compile(r"\[\s*(?:passage|source|ref)\s*(\d+)\s*\]", re.I)
 _ECHOED_MARKER = re.compile(r"<<\w{1,16}>>")
 _LABEL = re.compile(r"^\s*(?:the\s+)?(?:answer|response)(?:\s+is)?\s*:\s*", re.I)
 _PLACEHOLDER = re.compile(r"\s*\[(?:n|\s*|\.\.\.)\]", re.I)  # "[n]" copied from the prompt
-STOP = ["\n\n"]  # one paragraph: small models ramble on after a blank line
 PROMPT_OVERHEAD_TOKENS = 200  # system prompt, template text and chat-template tokens
 MAX_HISTORY_TURNS = 4
 # A small model copies whatever it is shown: weak passages only invite off-topic sentences.
@@ -141,7 +140,7 @@ class LLMAnswerer:
                     HumanMessagePromptTemplate.from_template(self.prompts.answer),
                 ]
             )
-            | chat_model.bind(stop=STOP)
+            | chat_model
             | parser
         )
         self.rewrite_chain: Runnable[dict[str, Any], str] = (
