@@ -173,15 +173,24 @@ class LLMAnswerer:
         return Draft(text=attributed, answerable=True, model=self.model)
 
     def _pieces(self, question: str, evidence: list[Evidence]) -> Iterator[str]:
-        """Stream the chain, closing it once enough sentences are written."""
-        written = ""
+        """Stream the chain, closing it once enough sentences are written; an echoed
+        spotlight marker is held back and removed, so clients never see it."""
+        written = held = ""
         pieces = self.chain.stream(self.inputs(question, evidence))
         try:
             for piece in pieces:
                 written += piece
-                yield piece
+                held += piece
+                tail = held.rpartition("<")[2] if "<" in held else None
+                if tail is not None and ">>" not in tail and len(tail) < 24:
+                    continue  # maybe the start of an echoed marker: wait for more
+                out, held = _ECHOED_MARKER.sub("", held), ""
+                if out:
+                    yield out
                 if enough(written):
                     return
+            if held:
+                yield _ECHOED_MARKER.sub("", held)
         finally:
             close = getattr(pieces, "close", None)
             if callable(close):

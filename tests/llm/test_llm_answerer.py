@@ -84,3 +84,9 @@ def test_implausible_rewrite_keeps_the_question() -> None:
     answerer, _ = fake_answerer("I cannot help with that")
     history = [Turn(role="user", content="Who is Xi Jinping?")]
     assert answerer.rewrite("Who did he meet?", history) == "Who did he meet?"
+
+
+def test_echoed_spotlight_marker_is_not_streamed(evidence: list[Evidence]) -> None:
+    answerer, _ = fake_answerer("<<0a1b2c3d>> Xi Jinping left on Tuesday [1].")
+    streamed = "".join(answerer.stream("Who?", evidence))
+    assert "<<" not in streamed and "0a1b2c3d" not in streamed and "Tuesday [1]." in streamed

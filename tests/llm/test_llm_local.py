@@ -1,0 +1,52 @@
+"""The bundled local model, run for real through llama.cpp (integration)."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.answerers.base import Evidence
+from service.answerers.llm import LLMAnswerer
+from service.answerers.local import LlamaCppChat
+from service.config import Settings
+from service.errors import ModelError
+from service.index import Index
+from service.pipeline import QAPipeline
+
+pytestmark = pytest.mark.integration
+
+
+def test_local_model_writes_a_cited_draft(
+    local_answerer: LLMAnswerer, evidence: list[Evidence]
+) -> None:
+    draft = local_answerer.draft("Who bid his host farewell after the banquet?", evidence)
+    assert draft.text.strip() and draft.model == "SmolLM2-135M-Instruct.Q4_1"
+
+
+def test_local_model_streams_tokens(local_answerer: LLMAnswerer, evidence: list[Evidence]) -> None:
+    pieces = list(local_answerer.stream("What is China looking for?", evidence))
+    assert len(pieces) > 1 and "".join(pieces).strip()
+
+
+def test_local_model_past_its_time_limit_raises_model_error(
+    local_chat: LlamaCppChat, evidence: list[Evidence]
+) -> None:
+    hurried = LLMAnswerer("local", local_chat.model_copy(update={"timeout_s": 1e-6}), model="m")
+    with pytest.raises(ModelError):
+        hurried.draft("What is China looking for?", evidence)
+
+
+def test_local_pipeline_answers_with_verified_quotes(
+    seeded_index: Index, local_answerer: LLMAnswerer
+) -> None:
+    pipeline = QAPipeline(Settings(provider="local"), seeded_index, local_answerer)
+    answer = pipeline.ask("Who bid his host farewell after the state banquet in Moscow?")
+    assert answer.answerable and "Xi" in answer.answer
+    docs = seeded_index.documents()
+    assert all(c.quote == docs[c.doc_id].text[c.start : c.end] for c in answer.citations)
+
+
+def test_local_pipeline_refuses_an_off_topic_question(
+    seeded_index: Index, local_answerer: LLMAnswerer
+) -> None:
+    pipeline = QAPipeline(Settings(provider="local"), seeded_index, local_answerer)
+    assert pipeline.ask("Who won the 2022 FIFA World Cup?").answerable is False
