@@ -15,6 +15,7 @@ from langchain_core.runnables import Runnable
 from service.answerers.base import Draft, Evidence
 from service.errors import ModelError
 from service.prompts import Prompts, format_passages, load_prompts, new_marker
+from service.rewrite import rule_rewrite
 from service.schemas import Turn
 from service.text import terms
 from service.verify import lexical_support, segments, with_markers
@@ -218,8 +219,8 @@ class LLMAnswerer:
             raise ModelError(f"the {self.name} model failed: {exc}") from exc
 
     def rewrite(self, question: str, history: list[Turn]) -> str:
-        """A standalone form of a follow-up question; the question itself when the model's
-        rewrite does not look like one question."""
+        """A standalone form of a follow-up question; the rule-based rewrite when the model's
+        output does not look like one question."""
         turns = [t for t in history if t.content.strip()][-MAX_HISTORY_TURNS:]
         if not turns:
             return question
@@ -228,7 +229,10 @@ class LLMAnswerer:
             out = self.rewrite_chain.invoke({"history": lines, "question": question.strip()})
         except Exception as exc:
             raise ModelError(f"the {self.name} model failed: {exc}") from exc
-        return plausible_rewrite(out, question)
+        rewritten = plausible_rewrite(out, question)
+        if rewritten == question:  # the model's rewrite was unusable: the rule still helps
+            return rule_rewrite(question, history) or question
+        return rewritten
 
 
 def plausible_rewrite(output: str, question: str) -> str:

@@ -78,12 +78,12 @@ def test_follow_up_is_rewritten_by_the_model() -> None:
     )
 
 
-def test_implausible_rewrite_keeps_the_question() -> None:
+def test_implausible_rewrite_falls_back_to_the_rule() -> None:
     from service.schemas import Turn
 
     answerer, _ = fake_answerer("I cannot help with that")
     history = [Turn(role="user", content="Who is Xi Jinping?")]
-    assert answerer.rewrite("Who did he meet?", history) == "Who did he meet?"
+    assert answerer.rewrite("Who did he meet?", history) == "Who did he meet? (context: Xi Jinping)"
 
 
 def test_echoed_spotlight_marker_is_not_streamed(evidence: list[Evidence]) -> None:
