@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     answer_threshold: float = Field(default=0.35, ge=0.0, le=1.0)
 
     # Answering
-    provider: Provider = "extractive"
+    provider: Provider = "local"
     openai_model: str = "gpt-4o-mini"
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("RAG_OPENAI_API_KEY", "OPENAI_API_KEY")

@@ -85,7 +85,8 @@ class QAPipeline:
         standalone = rewritten or question
         t1 = time.perf_counter()
         chunks = self.retriever.invoke(standalone)
-        selection = self.selector.select(standalone, chunks)
+        # A rewritten follow-up must still be answered on its own terms, not the history's.
+        selection = self.selector.select(standalone, chunks, focus=question if rewritten else None)
         timing["retrieve"] = _ms(t1)
         return Prepared(
             question=question,

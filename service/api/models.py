@@ -172,3 +172,4 @@ class Readiness(BaseModel):
     model: str | None
     index_version: str | None
     documents: int
+    prompt_hash: str

@@ -10,6 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from service.api.deps import MetricsDep, StateDep
 from service.api.errors import ApiError, responses, unavailable
 from service.api.models import Health, Readiness
+from service.prompts import prompt_hash
 
 router = APIRouter(tags=["health"])
 
@@ -40,6 +41,7 @@ async def readyz(state: StateDep) -> Readiness:
         model=pipeline.answerer.model,
         index_version=version,
         documents=len(docs),
+        prompt_hash=prompt_hash(),
     )
 
 

@@ -19,6 +19,7 @@ def test_readyz_reports_provider_and_documents(server: Server) -> None:
     assert ready["status"] == "ready"
     assert ready["provider"] == "extractive"
     assert ready["documents"] >= 1 and ready["index_version"]
+    assert len(ready["prompt_hash"]) >= 12
 
 
 def test_metrics_count_requests_per_route_and_outcomes(start_server: ServerFactory) -> None:

@@ -19,7 +19,9 @@ def test_ingest_then_ask_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert main(["ingest", str(SEED), "--index-dir", index_dir, "--quiet"]) == 0
     assert "up to date" in capsys.readouterr().out
     question = "Who was invited to lunch with European government leaders?"
-    assert main(["ask", question, "--index-dir", index_dir, "--json"]) == 0
+    assert (
+        main(["ask", question, "--index-dir", index_dir, "--json", "--provider", "extractive"]) == 0
+    )
     answer = json.loads(capsys.readouterr().out)
     assert answer["answerable"] is True
     assert "Guterres" in answer["answer"]

@@ -49,6 +49,12 @@ def test_follow_up_is_rewritten_with_history(seeded_pipeline: QAPipeline) -> Non
     assert answer.answerable and "von der Leyen" in answer.answer
 
 
+def test_follow_up_is_answered_on_its_own_terms(seeded_pipeline: QAPipeline) -> None:
+    history = [Turn(role="user", content="Who bid his host farewell after the Moscow banquet?")]
+    answer = seeded_pipeline.ask("What about the moon?", history)
+    assert not answer.answerable
+
+
 def test_stream_ends_with_the_verified_answer(seeded_pipeline: QAPipeline) -> None:
     events = list(seeded_pipeline.ask_stream("Who was invited to lunch with EU leaders?"))
     kinds = [kind for kind, _ in events]
