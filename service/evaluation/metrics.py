@@ -64,6 +64,11 @@ def compute_metrics(verdicts: Sequence[Verdict], support_checker: str) -> Metric
         "latency_ms_p50": percentile(latencies, 50),
         "latency_ms_p95": percentile(latencies, 95),
         "latency_ms_mean": _mean(latencies),
+        "model_written_share": ratio(
+            sum(v.model_written is True for v in verdicts),
+            sum(v.model_written is not None for v in verdicts),
+        ),
+        "fallbacks": sum(v.fallback is not None for v in verdicts),
         "errors": sum(v.error is not None for v in verdicts),
         "passed": sum(v.passed for v in verdicts),
     }

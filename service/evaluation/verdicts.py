@@ -36,6 +36,9 @@ class Verdict:
     cited: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
     failures: list[str] = field(default_factory=list)
+    fallback: str | None = None
+    dropped_sentences: int = 0
+    model_written: bool | None = None  # None for the extractive provider
 
     @property
     def passed(self) -> bool:
@@ -116,6 +119,10 @@ def judge(
             verdict.refusal_correct = False
         verdict.evidence_hit = False if item.answerable and item.evidence else None
         return verdict
+    verdict.fallback = answer.fallback
+    verdict.dropped_sentences = answer.dropped_sentences
+    if answer.provider != "extractive" and answer.answerable:
+        verdict.model_written = answer.fallback is None
     if answer.answerable:
         _judge_answered(verdict, item, answer)
     else:

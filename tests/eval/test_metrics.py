@@ -91,3 +91,26 @@ def test_percentile_interpolates() -> None:
 
 def test_percentile_of_nothing_is_none() -> None:
     assert percentile([], 50) is None
+
+
+def test_model_written_share_counts_answers_without_fallback() -> None:
+    from service.evaluation.metrics import compute_metrics
+    from service.evaluation.verdicts import Verdict
+
+    def verdict(model_written: bool | None, fallback: str | None) -> Verdict:
+        return Verdict(
+            id="q",
+            question="q",
+            gold_answerable=True,
+            answer="a",
+            declined=False,
+            latency_ms=1.0,
+            fallback=fallback,
+            model_written=model_written,
+        )
+
+    metrics = compute_metrics(
+        [verdict(True, None), verdict(False, "extractive"), verdict(None, None)], "lexical"
+    )
+    assert metrics["model_written_share"] == 0.5
+    assert metrics["fallbacks"] == 1
