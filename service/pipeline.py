@@ -22,6 +22,7 @@ from service.schemas import Answer, Turn
 from service.verify import REFUSAL, Verifier
 
 MAX_QUESTION_CHARS = 2000
+REFUSAL_DRAFT = Draft(text=REFUSAL, answerable=False)
 
 StreamEvent = tuple[Literal["token"], str] | tuple[Literal["answer"], Answer]
 
@@ -121,28 +122,31 @@ class QAPipeline:
         answer.index_version = prepared.index_version
         return answer
 
-    def _refusal(self, prepared: Prepared) -> Draft:
-        return Draft(text=REFUSAL, answerable=False, model=None)
-
     def _cache_key(self, question: str, history: Sequence[Turn]) -> str:
         return cache_key(
             question, self.index.current_version(), self.answerer.name, prompt_hash(), history
         )
 
+    def _cached(self, key: str, started: float) -> Answer | None:
+        """A copy of an earlier answer to the same question on the same index, if any."""
+        cached = self.cache.get(key)
+        if cached is not None:
+            cached.timing_ms = {"cache": _ms(started), "total": _ms(started)}
+        return cached
+
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
         """One verified answer object; a repeated question is served from the cache."""
         started = time.perf_counter()
         key = self._cache_key(question, history)
-        cached = self.cache.get(key)
+        cached = self._cached(key, started)
         if cached is not None:
-            cached.timing_ms = {"cache": _ms(started), "total": _ms(started)}
             return cached
         prepared = self.prepare(question, history)
         t = time.perf_counter()
         if prepared.answerable:
             draft = self.answerer.draft(prepared.rewritten or prepared.question, prepared.evidence)
         else:
-            draft = self._refusal(prepared)
+            draft = REFUSAL_DRAFT
         prepared.timing_ms["generate"] = _ms(t)
         answer = self._finish(prepared, draft, started)
         self.cache.put(key, answer)
@@ -152,9 +156,8 @@ class QAPipeline:
         """`token` events while the draft is written, then one `answer` event (verified)."""
         started = time.perf_counter()
         key = self._cache_key(question, history)
-        cached = self.cache.get(key)
+        cached = self._cached(key, started)
         if cached is not None:
-            cached.timing_ms = {"cache": _ms(started), "total": _ms(started)}
             yield ("token", cached.answer)
             yield ("answer", cached)
             return
@@ -175,7 +178,7 @@ class QAPipeline:
                 else Draft(text=text, answerable=True, model=self.answerer.model)
             )
         else:
-            draft = self._refusal(prepared)
+            draft = REFUSAL_DRAFT
             yield ("token", draft.text)
         prepared.timing_ms["generate"] = _ms(t)
         answer = self._finish(prepared, draft, started)
