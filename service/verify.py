@@ -77,12 +77,12 @@ def segments(text: str) -> list[Segment]:
 
 
 def with_markers(claim: str, numbers: list[int]) -> str:
-    """`claim [1][2].`: markers before the sentence's closing punctuation."""
+    """`claim [1][2].` before a closing period; after `?`, `!` or a closing quote."""
     markers = "".join(f"[{n}]" for n in numbers)
     end = _END.search(claim)
-    if end is None:
+    if end is None or end.group(0) != ".":
         return f"{claim} {markers}"
-    return f"{claim[: end.start()].rstrip()} {markers}{end.group(0)}"
+    return f"{claim[: end.start()].rstrip()} {markers}."
 
 
 class Verifier:
