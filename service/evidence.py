@@ -25,7 +25,7 @@ from service.index import Index
 from service.sentences import Sentence, split_sentences
 from service.text import terms
 
-# Weights of the calibrated evidence score (see README "How answerability is decided").
+# Weights of the evidence score, calibrated on the dev questions (README "How it works").
 W_LEXICAL = 0.55
 W_DENSE = 0.45
 TYPE_PENALTY = 0.25
@@ -49,7 +49,6 @@ class ScoredSentence:
     dense: float
     typed: bool
     score: float
-    size: int = 1
 
 
 @dataclass(frozen=True)
@@ -217,7 +216,6 @@ class EvidenceSelector:
                     dense=round(dense, 4),
                     typed=typed,
                     score=round(max(0.0, min(1.0, score)), 4),
-                    size=len(window),
                 )
             )
         scored.sort(key=lambda x: (-x.score, x.doc_id, x.sentence.start))

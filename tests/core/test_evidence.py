@@ -1,0 +1,45 @@
+"""Evidence units and selection: short sentences join a neighbour; weak evidence refuses."""
+
+from __future__ import annotations
+
+import itertools
+
+from service.evidence import evidence_units
+from service.pipeline import QAPipeline
+from service.sentences import split_sentences
+
+
+def _units(text: str) -> list[str]:
+    return [u.text for u in evidence_units(split_sentences(text), text)]
+
+
+def test_short_sentences_join_the_next_one() -> None:
+    text = "Was it the salmon? The soup? After the long banquet in Moscow, Xi left on Tuesday."
+    assert _units(text) == [
+        "Was it the salmon? The soup? After the long banquet in Moscow, Xi left on Tuesday."
+    ]
+
+
+def test_a_short_sentence_ending_a_paragraph_joins_the_one_before() -> None:
+    text = "The meeting in Brussels lasted for many long hours. It ended.\n\nNext paragraph starts."
+    assert _units(text) == [
+        "The meeting in Brussels lasted for many long hours. It ended.",
+        "Next paragraph starts.",
+    ]
+
+
+def test_units_are_exact_spans(seeded_pipeline: QAPipeline) -> None:
+    doc = seeded_pipeline.index.documents()["article-2023-03-25"]
+    for unit in evidence_units(split_sentences(doc.text, doc.body_start), doc.text):
+        assert doc.text[unit.start : unit.end] == unit.text
+
+
+def test_evidence_is_numbered_and_does_not_overlap(seeded_pipeline: QAPipeline) -> None:
+    question = "What must China make clear to Russia, according to Borrell?"
+    selection = seeded_pipeline.selector.select(
+        question, seeded_pipeline.retriever.invoke(question)
+    )
+    assert selection.answerable
+    assert [e.number for e in selection.evidence] == list(range(1, len(selection.evidence) + 1))
+    spans = sorted((e.start, e.end) for e in selection.evidence)
+    assert all(a_end <= b_start for (_, a_end), (b_start, _) in itertools.pairwise(spans))
