@@ -17,6 +17,7 @@ _MARKER = re.compile(r"\s*\[(\d+)\]")
 _TRAILING_MARKERS = re.compile(r"([.!?…]+[\"'”’)]*)((?:\s*\[\d+\])+)")
 _END = re.compile(r"[.!?…]+[\"'”’)]*$")
 _NAME = re.compile(r"(?<![\w’'])[A-Z][\w’'-]+")
+_QUOTED = re.compile(r"“([^”]+)”|\"([^\"]+)\"")
 SUPPORT_SHARE = 0.75  # share of the claim's content terms that must appear in the cited text
 
 
@@ -30,10 +31,18 @@ def _claim_names(claim: str) -> list[str]:
     return names
 
 
+def _squash(text: str) -> str:
+    return " ".join(fold(text).split())
+
+
 def lexical_support(claim: str, cited_texts: list[str]) -> bool:
     """The `lexical` support checker: the claim's numbers, names and most content words are
-    found in what it cites."""
+    found in what it cites, and whatever it puts in quotation marks is quoted word for word."""
     cited = " ".join(cited_texts)
+    for match in _QUOTED.finditer(claim):
+        inner = (match.group(1) or match.group(2)).strip(" ,.;:!?")
+        if len(inner.split()) >= 3 and _squash(inner) not in _squash(cited):
+            return False
     cited_words = set(words(cited))
     cited_stems = {stem(w) for w in cited_words}
     claim_words = words(claim)

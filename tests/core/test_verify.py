@@ -94,3 +94,10 @@ def test_markers_after_the_period_belong_to_that_sentence() -> None:
         ("First claim.", [1]),
         ("Second claim.", [2]),
     ]
+
+
+def test_text_in_quotation_marks_must_be_verbatim() -> None:
+    cited = ["“We are champions of multilateralism and sometimes feel lonely in it,” he said."]
+    assert lexical_support("He said “we are champions of multilateralism”.", cited)
+    altered = "He said “we are champions of multilateralism and sometimes feel lonely, too”."
+    assert not lexical_support(altered, cited)
