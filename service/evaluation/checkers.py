@@ -65,6 +65,7 @@ class AgreementChecker:
         return {
             "with": self.other.name,
             "decisions": self.decisions,
+            "judge_failures": getattr(self.primary, "failures", 0),
             "agreement": rate,
             "disagreements": self.disagreements[:50],
         }

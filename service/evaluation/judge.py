@@ -54,19 +54,9 @@ def parse_verdict(reply: str) -> bool:
 
 def openai_completer(settings: Settings, http_client: httpx.Client | None = None) -> Complete:
     """A completion function over the configured OpenAI-compatible chat model."""
-    from langchain_openai import ChatOpenAI
+    from service.answerers.openai import make_openai_chat
 
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "none"
-    chat = ChatOpenAI(
-        model=settings.openai_model,
-        base_url=settings.openai_base_url,
-        api_key=key,  # type: ignore[arg-type]
-        temperature=0,
-        max_completion_tokens=400,
-        timeout=settings.model_timeout_s,
-        max_retries=1,
-        http_client=http_client,
-    )
+    chat = make_openai_chat(settings, max_tokens=400, http_client=http_client, require_key=False)
 
     def complete(prompt: str) -> str:
         content = chat.invoke(prompt).content
@@ -83,6 +73,7 @@ class LLMJudge:
     def __init__(self, complete: Complete) -> None:
         self.complete = complete
         self._cache: dict[str, bool] = {}
+        self.failures = 0  # judge calls that failed (timeout, bad endpoint): counted unsupported
 
     def supports(self, claim: str, passages: Sequence[str]) -> bool:
         if not passages:
@@ -90,6 +81,10 @@ class LLMJudge:
         context = "\n\n".join(f"[{i}] {p}" for i, p in enumerate(passages, start=1))
         key = hashlib.sha256(f"{claim}\0{context}".encode()).hexdigest()
         if key not in self._cache:
-            reply = self.complete(PROMPT.format(context=context, claim=claim))
+            try:
+                reply = self.complete(PROMPT.format(context=context, claim=claim))
+            except Exception:  # one failed verdict must not end a whole evaluation run
+                self.failures += 1
+                return False
             self._cache[key] = parse_verdict(reply)
         return self._cache[key]

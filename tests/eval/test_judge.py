@@ -109,3 +109,14 @@ def test_judge_speaks_the_openai_chat_protocol() -> None:
     judge = LLMJudge(openai_completer(settings, http_client=client))
     assert judge.supports("Xi left.", ["Xi left Moscow."]) is True
     assert seen[0]["model"] == "judge" and seen[0]["temperature"] == 0
+
+
+def test_a_failed_judge_call_counts_as_unsupported_and_the_run_goes_on() -> None:
+    from service.evaluation.judge import LLMJudge
+
+    def broken(prompt: str) -> str:
+        raise TimeoutError("Request timed out.")
+
+    judge = LLMJudge(broken)
+    assert judge.supports("Xi left on Tuesday.", ["Xi left on Tuesday."]) is False
+    assert judge.failures == 1
