@@ -26,6 +26,20 @@ def _error(response: httpx.Response) -> str:
     return f"HTTP {response.status_code}: {message}"
 
 
+RETRIES = 5
+MAX_WAIT_S = 30.0
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds to wait before asking again, for a 429 or 503 that says so; else None."""
+    if response.status_code not in (429, 503):
+        return None
+    try:
+        return min(MAX_WAIT_S, max(0.0, float(response.headers["retry-after"])))
+    except (KeyError, ValueError):
+        return None
+
+
 class RemoteService:
     """A running ragqa server: questions, document texts and uploads."""
 
@@ -34,14 +48,23 @@ class RemoteService:
         self._texts: dict[str, str | None] = {}
 
     def ask(self, item: EvalItem) -> Outcome:
-        """One timed `POST /v1/ask`; failures become error outcomes."""
-        started = time.perf_counter()
-        try:
-            response = self.client.post("/v1/ask", json={"question": item.question})
-        except httpx.HTTPError as exc:
+        """One timed `POST /v1/ask`; failures become error outcomes.
+
+        A 429 or 503 with `Retry-After` is retried after the wait the server asks for (at
+        most RETRIES times); the latency is that of the answered attempt.
+        """
+        for attempt in range(RETRIES + 1):
+            started = time.perf_counter()
+            try:
+                response = self.client.post("/v1/ask", json={"question": item.question})
+            except httpx.HTTPError as exc:
+                elapsed = (time.perf_counter() - started) * 1000
+                return Outcome(item, None, elapsed, f"{type(exc).__name__}: {exc}")
             elapsed = (time.perf_counter() - started) * 1000
-            return Outcome(item, None, elapsed, f"{type(exc).__name__}: {exc}")
-        elapsed = (time.perf_counter() - started) * 1000
+            wait = _retry_after(response)
+            if wait is None or attempt == RETRIES:
+                break
+            time.sleep(wait)
         if response.status_code != 200:
             return Outcome(item, None, elapsed, _error(response))
         try:

@@ -49,6 +49,20 @@ def test_error_status_becomes_an_error_outcome() -> None:
     assert (outcome.answer, outcome.error) == (None, "HTTP 503: model busy")
 
 
+def test_rate_limited_questions_are_retried_after_the_asked_wait() -> None:
+    calls: list[int] = []
+
+    def limited(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        if len(calls) < 3:
+            body = {"error": {"code": "rate_limited", "message": "too many requests"}}
+            return httpx.Response(429, json=body, headers={"Retry-After": "0"})
+        return answering(request)
+
+    outcome = service(httpx.MockTransport(limited)).ask(ITEM)
+    assert outcome.answer is not None and len(calls) == 3
+
+
 def test_document_texts_are_fetched_and_missing_ones_are_none() -> None:
     remote = service(httpx.MockTransport(answering))
     assert remote.document_text("art") == DOC
