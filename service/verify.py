@@ -94,6 +94,19 @@ def with_markers(claim: str, numbers: list[int]) -> str:
     return f"{claim[: end.start()].rstrip()} {markers}."
 
 
+def _citation(evidence: Evidence, number: int, doc_text: str, supported: bool) -> Citation:
+    """A citation whose quote is cut from the stored document text at the evidence offsets."""
+    return Citation(
+        id=number,
+        doc_id=evidence.doc_id,
+        start=evidence.start,
+        end=evidence.end,
+        quote=doc_text[evidence.start : evidence.end],
+        score=evidence.score,
+        supported=supported,
+    )
+
+
 class Verifier:
     """Checks each citation against the stored document and each sentence against its quotes."""
 
@@ -103,15 +116,7 @@ class Verifier:
     def refusal(self, provider: str, model: str | None, evidence: list[Evidence]) -> Answer:
         docs = self.index.documents()
         related = [
-            Citation(
-                id=e.number,
-                doc_id=e.doc_id,
-                start=e.start,
-                end=e.end,
-                quote=docs[e.doc_id].text[e.start : e.end],
-                score=e.score,
-                supported=False,
-            )
+            _citation(e, e.number, docs[e.doc_id].text, supported=False)
             for e in evidence[:3]
             if e.doc_id in docs
         ]
@@ -156,17 +161,7 @@ class Verifier:
                 if n not in renumber:
                     renumber[n] = len(renumber) + 1
                     e = valid[n]
-                    citations.append(
-                        Citation(
-                            id=renumber[n],
-                            doc_id=e.doc_id,
-                            start=e.start,
-                            end=e.end,
-                            quote=docs[e.doc_id].text[e.start : e.end],
-                            score=e.score,
-                            supported=True,
-                        )
-                    )
+                    citations.append(_citation(e, renumber[n], docs[e.doc_id].text, True))
             parts.append(with_markers(claim, [renumber[n] for n in cited]))
         return Answer(
             answer=" ".join(parts),
