@@ -44,10 +44,14 @@ run: install
 	$(BIN)/ragqa ingest --index-dir $(INDEX_DIR)
 	$(BIN)/ragqa serve --index-dir $(INDEX_DIR) --port $(PORT)
 
+# Each test folder is type-checked on its own: its modules import their sibling conftest.
+TEST_DIRS := $(sort $(dir $(wildcard tests/*/conftest.py)))
+
 lint: install
-	$(BIN)/ruff check service tests
-	$(BIN)/ruff format --check service tests
+	$(BIN)/ruff check service benchmarks tests
+	$(BIN)/ruff format --check service benchmarks tests
 	$(BIN)/mypy
+	for d in $(TEST_DIRS); do MYPYPATH=$$d $(BIN)/mypy --strict $$d || exit 1; done
 
 test: install lint
 	$(BIN)/pytest -q
@@ -56,7 +60,7 @@ eval: install
 	$(BIN)/ragqa eval --questions tests/data/questions.jsonl --docs seeds --json
 
 bench: install
-	$(BIN)/python -m service.api.bench
+	$(BIN)/python -m benchmarks.api_bench
 
 clean:
 	rm -rf $(VENV) $(INDEX_DIR) .pytest_cache .mypy_cache .ruff_cache

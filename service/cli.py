@@ -8,9 +8,17 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from service.config import Settings
+from service.answerers.registry import PROVIDERS
+from service.core.config import Settings
+from service.evaluation.cli import add_parser as add_eval_parser
+
+if TYPE_CHECKING:
+    from service.qa.pipeline import QAPipeline
+
+
+_DEFAULT_PROVIDER = Settings.model_fields["provider"].default
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -30,17 +38,20 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _provider(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--provider",
-        choices=["extractive", "local", "openai"],
-        help="answer writer (default: RAG_PROVIDER or extractive)",
+        choices=list(PROVIDERS),
+        help=f"answer writer (default: RAG_PROVIDER or {_DEFAULT_PROVIDER})",
     )
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from service.ingest import ingest_paths
+    from service.ingest.run import ingest_paths
+    from service.wiring import open_builder
 
     settings = _settings(args)
     paths = args.paths or [settings.seeds_dir]
-    report = ingest_paths(settings, paths, reset=args.reset, show_progress=not args.quiet)
+    report = ingest_paths(
+        open_builder(settings), paths, reset=args.reset, show_progress=not args.quiet
+    )
     if report.changed:
         print(
             f"index {report.version}: {len(report.added)} added, {len(report.updated)} updated, "
@@ -53,7 +64,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from service.pipeline import build_pipeline
+    from service.wiring import build_pipeline
 
     settings = _settings(args)
     pipeline = build_pipeline(settings)
@@ -71,7 +82,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from service.api.serve import serve
+    from service.wiring import serve
 
     serve(_settings(args))
     return 0
@@ -105,17 +116,18 @@ def build_parser() -> argparse.ArgumentParser:
     _provider(p)
     p.set_defaults(func=cmd_serve)
 
-    try:
-        from service.evaluation.cli import add_parser as add_eval
-    except ImportError:
-        pass
-    else:
-        add_eval(sub)
+    add_eval_parser(sub, pipeline_factory=_build_pipeline)
     return parser
 
 
+def _build_pipeline(settings: Settings) -> QAPipeline:
+    from service.wiring import build_pipeline
+
+    return build_pipeline(settings)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    from service.errors import RagError
+    from service.core.errors import RagError
 
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -3,34 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Protocol
 
-
-@dataclass(frozen=True)
-class Evidence:
-    """A passage shown to the answerer: `text == document.text[start:end]`."""
-
-    number: int  # 1-based, the n of [n] markers
-    doc_id: str
-    title: str
-    start: int
-    end: int
-    text: str
-    score: float  # calibrated support for the question, 0..1
-
-
-@dataclass(frozen=True)
-class Draft:
-    """What an answerer wrote, before verification."""
-
-    text: str  # sentences with [n] markers that refer to Evidence.number
-    answerable: bool
-    model: str | None = None
+from service.core.schemas import Turn
+from service.core.types import Draft, Evidence
 
 
 class Answerer(Protocol):
-    """Writes answers; never trusted: every draft goes through `service.verify`."""
+    """Writes answers; never trusted: every draft goes through the verifier (`qa/verify`)."""
 
     name: str
     model: str | None
@@ -42,3 +22,25 @@ class Answerer(Protocol):
     def stream(self, question: str, evidence: list[Evidence]) -> Iterator[str]:
         """The draft as text pieces; their concatenation is the draft text."""
         ...
+
+    def finish(self, text: str, evidence: list[Evidence]) -> Draft:
+        """The draft for streamed text (`stream`'s pieces joined)."""
+        ...
+
+    def rewrite(self, question: str, history: list[Turn]) -> str | None:
+        """A standalone form of a follow-up question; None to leave it to the rule."""
+        ...
+
+
+class BaseAnswerer:
+    """Defaults for answerers without a model of their own: streamed text is the draft as
+    written, and follow-ups are left to the rule-based rewrite."""
+
+    name: str = "base"
+    model: str | None = None
+
+    def finish(self, text: str, evidence: list[Evidence]) -> Draft:
+        return Draft(text=text, answerable=True, model=self.model)
+
+    def rewrite(self, question: str, history: list[Turn]) -> str | None:
+        return None

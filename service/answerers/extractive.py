@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from service.answerers.base import Draft, Evidence
-from service.sentences import split_sentences
-from service.verify import with_markers
+from service.answerers.base import BaseAnswerer
+from service.core.markers import with_markers
+from service.core.sentences import split_sentences
+from service.core.types import Draft, Evidence
 
 # A second passage joins the answer when it scores this close to the best one.
 SECOND_SENTENCE_MARGIN = 0.05
@@ -17,7 +18,7 @@ def cite_passage(evidence: Evidence) -> str:
     return " ".join(with_markers(s.text, [evidence.number]) for s in split_sentences(evidence.text))
 
 
-class ExtractiveAnswerer:
+class ExtractiveAnswerer(BaseAnswerer):
     """Answers with the highest-scoring evidence passage(s), every sentence cited."""
 
     name = "extractive"

@@ -12,13 +12,13 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, HumanMessagePromptTemplate
 from langchain_core.runnables import Runnable
 
-from service.answerers.base import Draft, Evidence
-from service.errors import ModelError
-from service.prompts import Prompts, format_passages, load_prompts, new_marker
-from service.rewrite import rule_rewrite
-from service.schemas import Turn
-from service.text import terms
-from service.verify import lexical_support, segments, with_markers
+from service.answerers.prompts import Prompts, format_passages, load_prompts, new_marker
+from service.core.errors import ModelError
+from service.core.markers import segments, with_markers
+from service.core.schemas import Turn
+from service.core.support import lexical_support
+from service.core.text import terms
+from service.core.types import Draft, Evidence
 
 TokenCounter = Callable[[str], int]
 REFUSAL_WORDS = re.compile(r"\bnot\s+found\b|\bno passage\b|\bdoes not (say|mention)", re.I)
@@ -218,12 +218,12 @@ class LLMAnswerer:
         except Exception as exc:
             raise ModelError(f"the {self.name} model failed: {exc}") from exc
 
-    def rewrite(self, question: str, history: list[Turn]) -> str:
-        """A standalone form of a follow-up question; the rule-based rewrite when the model's
-        output does not look like one question."""
+    def rewrite(self, question: str, history: list[Turn]) -> str | None:
+        """A standalone form of a follow-up question; None (the rule-based rewrite) when the
+        model's output does not look like one question."""
         turns = [t for t in history if t.content.strip()][-MAX_HISTORY_TURNS:]
         if not turns:
-            return question
+            return None
         lines = "\n".join(f"{t.role}: {' '.join(t.content.split())[:300]}" for t in turns)
         try:
             out = self.rewrite_chain.invoke({"history": lines, "question": question.strip()})
@@ -231,7 +231,7 @@ class LLMAnswerer:
             raise ModelError(f"the {self.name} model failed: {exc}") from exc
         rewritten = plausible_rewrite(out, question)
         if rewritten == question:  # the model's rewrite was unusable: the rule still helps
-            return rule_rewrite(question, history) or question
+            return None
         return rewritten
 
 

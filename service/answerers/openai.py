@@ -6,8 +6,8 @@ import httpx
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
-from service.config import Settings
-from service.errors import ModelError
+from service.core.config import Settings
+from service.core.errors import ModelError
 
 
 def make_openai_chat(

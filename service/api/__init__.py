@@ -1,6 +1,1 @@
-"""The HTTP API: a FastAPI app factory (`create_app`) and `serve` for uvicorn."""
-
-from service.api.app import create_app
-from service.api.serve import serve
-
-__all__ = ["create_app", "serve"]
+"""The HTTP API: routes, middleware and the app factory (`service.api.app.create_app`)."""

@@ -9,9 +9,9 @@ from typing import Any
 from service.api.calls import ModelTimeout
 from service.api.models import TurnIn
 from service.api.state import AppState
-from service.errors import ModelError
-from service.pipeline import QAPipeline, StreamEvent
-from service.schemas import Answer, Turn
+from service.core.errors import ModelError
+from service.core.schemas import Answer, Turn
+from service.qa.pipeline import QAPipeline, StreamEvent
 
 
 def turns(history: Sequence[TurnIn]) -> list[Turn]:

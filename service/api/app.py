@@ -11,7 +11,6 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 
-from service.api import routes_ask, routes_chat, routes_documents, routes_health
 from service.api.errors import install_error_handlers
 from service.api.middleware import (
     ApiKeyMiddleware,
@@ -20,9 +19,10 @@ from service.api.middleware import (
     RateLimitMiddleware,
     SecurityHeadersMiddleware,
 )
-from service.api.state import AppState, PipelineFactory
-from service.config import Settings
-from service.pipeline import build_pipeline
+from service.api.routes import ask, chat, documents, health
+from service.api.state import AppState
+from service.core.config import Settings
+from service.qa.pipeline import PipelineFactory
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
@@ -41,7 +41,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(
     settings: Settings,
-    pipeline_factory: PipelineFactory = build_pipeline,
+    pipeline_factory: PipelineFactory,
     web_dir: Path = WEB_DIR,
 ) -> FastAPI:
     """A new app; nothing slow happens until it starts (see `lifespan`)."""
@@ -54,7 +54,7 @@ def create_app(
     state = AppState(settings=settings, factory=pipeline_factory)
     app.state.ragqa = state
     install_error_handlers(app)
-    for module in (routes_ask, routes_chat, routes_documents, routes_health):
+    for module in (ask, chat, documents, health):
         app.include_router(module.router)
 
     # Added innermost first: a request meets metrics, headers, CORS, rate limit, key, size.
@@ -77,8 +77,3 @@ def create_app(
     if web_dir.is_dir():  # the chat page (`/`) and `/widget.js`; routes above win
         app.mount("/", StaticFiles(directory=web_dir, html=True), name="web")
     return app
-
-
-def from_env() -> FastAPI:
-    """The app configured from `RAG_*` variables: `uvicorn --factory service.api.app:from_env`."""
-    return create_app(Settings())

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
-from service.errors import ModelError
+from service.core.errors import ModelError
 
 T = TypeVar("T")
 

@@ -9,9 +9,9 @@ from fastapi import Depends, Request
 from service.api.calls import Caller
 from service.api.metrics import Metrics
 from service.api.state import AppState
-from service.config import Settings
-from service.errors import NotReadyError
-from service.pipeline import QAPipeline
+from service.core.config import Settings
+from service.core.errors import NotReadyError
+from service.qa.pipeline import QAPipeline
 
 
 def get_state(request: Request) -> AppState:

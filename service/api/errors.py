@@ -11,8 +11,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.api.models import ErrorResponse
-from service.documents import DocumentError
-from service.errors import InputError, ModelError, NotReadyError
+from service.core.documents import DocumentError
+from service.core.errors import InputError, ModelError, NotReadyError
 
 log = logging.getLogger(__name__)
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from service.answerers.base import Answerer, Draft, Evidence
-from service.errors import ModelError, RagError
+from service.answerers.base import Answerer
+from service.core.errors import ModelError, RagError
+from service.core.schemas import Turn
+from service.core.types import Draft, Evidence
 
 log = logging.getLogger(__name__)
 
@@ -43,16 +45,11 @@ class GuardedAnswerer:
                 return
             yield piece
 
-    def __getattr__(self, name: str) -> Any:
-        # Optional extras (e.g. `rewrite`) pass through, guarded when callable.
-        attr = getattr(self.inner, name)
-        if not callable(attr):
-            return attr
+    def finish(self, text: str, evidence: list[Evidence]) -> Draft:
+        return _guarded("finish", lambda: self.inner.finish(text, evidence))
 
-        def call(*args: Any, **kwargs: Any) -> Any:
-            return _guarded(name, lambda: attr(*args, **kwargs))
-
-        return call
+    def rewrite(self, question: str, history: list[Turn]) -> str | None:
+        return _guarded("rewrite", lambda: self.inner.rewrite(question, history))
 
 
 def guard(answerer: Answerer) -> Answerer:

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.schemas import Citation
+from service.core.schemas import Citation
 
 MAX_QUESTION_CHARS = 2000
 MAX_TURN_CHARS = 8000

@@ -1,19 +1,18 @@
-"""`serve(settings)`: run the API and the chat page with uvicorn."""
+"""Run an app with uvicorn, as `ragqa serve` does."""
 
 from __future__ import annotations
 
 import logging
 
 import uvicorn
+from fastapi import FastAPI
 
-from service.api.app import create_app
-from service.config import Settings
+from service.core.config import Settings
 
 
-def serve(settings: Settings) -> None:
-    """Serve on `settings.host:settings.port` until interrupted."""
+def run_uvicorn(app: FastAPI, settings: Settings) -> None:
+    """Serve `app` on `settings.host:settings.port` until interrupted."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    app = create_app(settings)
     uvicorn.run(
         app,
         host=settings.host,

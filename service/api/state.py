@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from service.api.calls import Caller
 from service.api.guard import guard
 from service.api.metrics import Metrics
-from service.config import Settings
-from service.pipeline import QAPipeline
+from service.core.config import Settings
+from service.qa.pipeline import PipelineFactory, QAPipeline
 
 log = logging.getLogger(__name__)
-
-PipelineFactory = Callable[[Settings], QAPipeline]
 
 
 @dataclass

@@ -8,13 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
-_MARKER = re.compile(r"\s*\[\d+\]")
 _PUNCT = set(string.punctuation)
-
-
-def strip_markers(text: str) -> str:
-    """The text without `[n]` citation markers."""
-    return _MARKER.sub("", text).strip()
 
 
 def normalize(text: str) -> str:

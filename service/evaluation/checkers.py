@@ -28,7 +28,7 @@ class LexicalChecker:
     name = "lexical"
 
     def supports(self, claim: str, passages: Sequence[str]) -> bool:
-        from service.verify import lexical_support
+        from service.core.support import lexical_support
 
         return bool(passages) and lexical_support(claim, list(passages))
 
@@ -76,7 +76,7 @@ def make_checker(name: str, settings: object | None = None) -> SupportChecker:
     if name == "lexical":
         return LexicalChecker()
     if name == "llm":
-        from service.config import Settings
+        from service.core.config import Settings
         from service.evaluation.judge import LLMJudge, openai_completer
 
         config = settings if isinstance(settings, Settings) else Settings()

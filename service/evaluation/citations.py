@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from service.core.markers import Segment, segments
+from service.core.schemas import Answer
 from service.evaluation.checkers import SupportChecker
-from service.evaluation.sentences import CitedSentence, cited_sentences
-from service.schemas import Answer
 
 
 @dataclass
@@ -35,7 +35,7 @@ class CitationScore:
 
 
 def _relevant(
-    sentence: CitedSentence, quotes: dict[int, str], checker: SupportChecker, joint: bool
+    sentence: Segment, quotes: dict[int, str], checker: SupportChecker, joint: bool
 ) -> int:
     """How many of the sentence's citations are not redundant (ALCE conditions A and B)."""
     if not joint:
@@ -57,7 +57,7 @@ def score_citations(answer: Answer, checker: SupportChecker) -> CitationScore:
     """Score every sentence of an answer against the quotes its markers point to."""
     quotes = {c.id: c.quote for c in answer.citations}
     score = CitationScore()
-    for number, sentence in enumerate(cited_sentences(answer.answer), start=1):
+    for number, sentence in enumerate(segments(answer.answer), start=1):
         score.sentences += 1
         score.citations += len(sentence.ids)
         unknown = [cid for cid in sentence.ids if cid not in quotes]

@@ -6,15 +6,19 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from service.evaluation.result import Result
+
+if TYPE_CHECKING:
+    from service.qa.pipeline import PipelineFactory
 
 OUTPUTS = ("result.json", "report.md", "report.html")
 
 
-def add_parser(subparsers: Any) -> None:
-    """Add `eval` to an argparse subparsers object; `args.func` is `run`."""
+def add_parser(subparsers: Any, pipeline_factory: PipelineFactory) -> None:
+    """Add `eval` to an argparse subparsers object; `args.func` is `run`, and in-process runs
+    build their pipeline with `pipeline_factory`."""
     p = subparsers.add_parser(
         "eval",
         help="run an evaluation file and print the metrics",
@@ -75,7 +79,7 @@ def add_parser(subparsers: Any) -> None:
         help="exit 1 when a metric is below VALUE (repeatable), e.g. answer_accuracy=0.9",
     )
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, pipeline_factory=pipeline_factory)
 
 
 def _gates(specs: list[str]) -> dict[str, float]:
@@ -155,7 +159,7 @@ def _evaluate(args: argparse.Namespace) -> list[Result]:
             )
         return [run_http(config)]
     providers = [p.strip() for p in (args.provider or "").split(",") if p.strip()] or [None]
-    return [run_in_process(config, provider) for provider in providers]
+    return [run_in_process(config, provider, args.pipeline_factory) for provider in providers]
 
 
 def run(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from service.documents import Document, make_document, slugify
+from service.core.documents import Document, make_document, slugify
 
 
 class DatasetError(ValueError):

@@ -15,14 +15,15 @@ from typing import Any
 
 from tqdm import tqdm
 
-from service.config import Settings
-from service.documents import Document, find_files, read_document
+from service.core.config import Settings
+from service.core.documents import Document, find_files, read_document
 from service.evaluation.checkers import AgreementChecker, SupportChecker, make_checker
 from service.evaluation.dataset import EvalItem, context_documents, load_questions
 from service.evaluation.metrics import compute_metrics
 from service.evaluation.outcome import DocText, Outcome
 from service.evaluation.result import Result, build_result
 from service.evaluation.verdicts import Verdict, judge
+from service.qa.pipeline import PipelineFactory
 
 Tick = Callable[[], None]
 
@@ -117,10 +118,12 @@ def _run_facts(config: EvalConfig, mode: str) -> dict[str, Any]:
     }
 
 
-def run_in_process(config: EvalConfig, provider: str | None) -> Result:
+def run_in_process(
+    config: EvalConfig, provider: str | None, build_pipeline: PipelineFactory
+) -> Result:
     """Evaluate with a pipeline in this process (a fresh index when documents come along)."""
     from service.evaluation.runner import run_in_process as ask_all
-    from service.pipeline import build_pipeline
+    from service.ingest.builder import IndexBuilder
 
     items = load_questions(config.questions)
     docs = gather_documents(items, config.docs)
@@ -139,7 +142,7 @@ def run_in_process(config: EvalConfig, provider: str | None) -> Result:
         pipeline = build_pipeline(settings)
         if docs:
             t = time.perf_counter()
-            pipeline.index.apply(upserts=docs, reset=True)
+            IndexBuilder(pipeline.index).apply(upserts=docs, reset=True)
             run["ingest_seconds"] = round(time.perf_counter() - t, 2)
             run["documents_ingested"] = len(docs)
         documents = pipeline.index.documents()

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from service.config import Settings
+from service.core.config import Settings
 
 PROMPT = """You check whether a claim is supported by the context.
 First break the claim into short, simple statements. Then, for each statement, decide

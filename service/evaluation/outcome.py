@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from service.core.schemas import Answer
 from service.evaluation.dataset import EvalItem
-from service.schemas import Answer
 
 # The full text of a stored document, or None when there is no such document.
 DocText = Callable[[str], str | None]

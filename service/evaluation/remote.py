@@ -9,10 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 from pydantic import ValidationError
 
-from service.documents import Document
+from service.core.documents import Document
+from service.core.schemas import Answer
 from service.evaluation.dataset import EvalItem
 from service.evaluation.outcome import Outcome
-from service.schemas import Answer
 
 Tick = Callable[[], None]
 

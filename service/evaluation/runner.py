@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from service.core.schemas import Answer
 from service.evaluation.dataset import EvalItem
 from service.evaluation.outcome import Outcome
-from service.schemas import Answer
 
 Tick = Callable[[], None]
 

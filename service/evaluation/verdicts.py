@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.evaluation.answers import contains_any, exact_match, strip_markers, token_f1
+from service.core.markers import strip_markers
+from service.core.schemas import Answer, Citation
+from service.evaluation.answers import contains_any, exact_match, token_f1
 from service.evaluation.checkers import SupportChecker
 from service.evaluation.citations import CitationScore, score_citations
 from service.evaluation.dataset import EvalItem
 from service.evaluation.outcome import DocText, Outcome
-from service.schemas import Answer, Citation
 
 Span = tuple[str, int, int]
 

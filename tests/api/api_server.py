@@ -11,8 +11,9 @@ from typing import Any
 import httpx
 import uvicorn
 
-from service.answerers.base import Draft, Evidence
+from service.answerers.base import BaseAnswerer
 from service.answerers.extractive import ExtractiveAnswerer
+from service.core.types import Draft, Evidence
 
 
 class Server:
@@ -56,7 +57,7 @@ class Server:
         self.sock.close()
 
 
-class SpyAnswerer:
+class SpyAnswerer(BaseAnswerer):
     """The extractive answerer, counting calls (to prove bad input never reaches it)."""
 
     name = "extractive"

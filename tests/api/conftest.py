@@ -12,10 +12,13 @@ from api_server import Server, SpyAnswerer
 from service.answerers.base import Answerer
 from service.answerers.extractive import ExtractiveAnswerer
 from service.api.app import create_app
-from service.config import Settings
-from service.documents import find_files, read_document
-from service.index import Index, open_client
-from service.pipeline import QAPipeline, build_pipeline
+from service.core.config import Settings
+from service.core.documents import find_files, read_document
+from service.ingest.builder import IndexBuilder
+from service.qa.pipeline import QAPipeline
+from service.store.client import open_client
+from service.store.reader import IndexReader
+from service.wiring import build_pipeline
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -34,8 +37,8 @@ def settings_for_tests(**overrides: Any) -> Settings:
     return Settings(**{**fixed, **overrides})
 
 
-def _seed(index: Index) -> None:
-    index.apply(upserts=[read_document(p) for p in find_files([SEEDS])])
+def _seed(index: IndexReader) -> None:
+    IndexBuilder(index).apply(upserts=[read_document(p) for p in find_files([SEEDS])])
 
 
 @pytest.fixture(scope="session")
@@ -94,7 +97,7 @@ def writable_server(seeded_pipeline: QAPipeline, tmp_path: Path) -> Iterator[Ser
     settings = settings_for_tests(index_dir=tmp_path / "index")
 
     def factory(s: Settings) -> QAPipeline:
-        index = Index(open_client(s), seeded_pipeline.index.embedder, s)
+        index = IndexReader(open_client(s), seeded_pipeline.index.embedder, s)
         _seed(index)
         return QAPipeline(s, index, ExtractiveAnswerer())
 

@@ -11,16 +11,17 @@ from api_server import Server
 from conftest import ServerFactory
 from test_ask import parse_sse
 
-from service.answerers.base import Draft, Evidence
+from service.answerers.base import BaseAnswerer
 from service.answerers.extractive import ExtractiveAnswerer
-from service.config import Settings
-from service.pipeline import QAPipeline
+from service.core.config import Settings
+from service.core.types import Draft, Evidence
+from service.qa.pipeline import QAPipeline
 
 QUESTION = "Who bid his host a friendly farewell after the state banquet in Moscow?"
 TIMEOUT_S = 3.0  # the whole ask (retrieval too) must fit, even on a busy shared CPU
 
 
-class FaultyAnswerer:
+class FaultyAnswerer(BaseAnswerer):
     """Extractive answers, except the first call, which hangs or fails as configured."""
 
     name = "faulty"

@@ -8,7 +8,7 @@ from api_server import Server
 from conftest import ServerFactory, settings_for_tests
 
 from service.api.app import create_app
-from service.pipeline import QAPipeline
+from service.qa.pipeline import QAPipeline
 
 QUESTION = "Who bid his host a friendly farewell after the state banquet in Moscow?"
 

@@ -6,10 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from service.answerers.base import Draft, Evidence
+from service.answerers.base import BaseAnswerer
 from service.api.guard import guard
 from service.api.middleware import RateLimiter
-from service.errors import InputError, ModelError
+from service.core.errors import InputError, ModelError
+from service.core.schemas import Turn
+from service.core.types import Draft, Evidence
 
 
 class Clock:
@@ -36,7 +38,7 @@ def test_rate_limiter_keeps_clients_apart() -> None:
     assert limiter.acquire("b") == 0
 
 
-class Broken:
+class Broken(BaseAnswerer):
     name = "broken"
     model: str | None = None
 
@@ -47,7 +49,7 @@ class Broken:
         yield "ok"
         raise TimeoutError("read timed out")
 
-    def rewrite(self, question: str, history: list[object]) -> str:
+    def rewrite(self, question: str, history: list[Turn]) -> str | None:
         raise InputError("kept as is")
 
 
@@ -64,4 +66,4 @@ def test_guard_turns_answerer_exceptions_into_model_errors() -> None:
 def test_guard_lets_the_service_own_errors_through() -> None:
     guarded = guard(Broken())
     with pytest.raises(InputError):
-        guarded.rewrite("q", [])  # type: ignore[attr-defined]
+        guarded.rewrite("q", [])

@@ -67,7 +67,7 @@ def open_citation(page: Page, bubble: Locator, server: Server, question: str) ->
     expected = server.ask(question)
     chip = bubble.locator(".rq-text .rq-chip").first
     citation_id = int(chip.get_attribute("data-citation") or "0")
-    citation = next(c for c in expected["citations"] if c["id"] == citation_id)
+    citation: dict[str, Any] = next(c for c in expected["citations"] if c["id"] == citation_id)
     chip.click()
     panel = page.locator("dialog.rq-panel[open]")
     mark = panel.locator("mark.rq-quote")

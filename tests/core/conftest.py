@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 
 from service.answerers.extractive import ExtractiveAnswerer
-from service.config import Settings
-from service.documents import read_document
-from service.embeddings import MiniLMEmbeddings
-from service.index import Index, open_client
-from service.pipeline import QAPipeline
+from service.core.config import Settings
+from service.core.documents import read_document
+from service.ingest.builder import IndexBuilder
+from service.qa.pipeline import QAPipeline
+from service.store.client import open_client
+from service.store.embeddings import MiniLMEmbeddings
+from service.store.reader import IndexReader
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "article-2023-03-25.txt"
@@ -29,8 +31,8 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def index(settings: Settings, embedder: MiniLMEmbeddings) -> Index:
-    return Index(open_client(settings), embedder, settings)
+def index(settings: Settings, embedder: MiniLMEmbeddings) -> IndexReader:
+    return IndexReader(open_client(settings), embedder, settings)
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +40,6 @@ def seeded_pipeline(
     tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbeddings
 ) -> Iterator[QAPipeline]:
     settings = Settings(index_dir=tmp_path_factory.mktemp("seeded") / "index")
-    index = Index(open_client(settings), embedder, settings)
-    index.apply([read_document(SEED)])
+    index = IndexReader(open_client(settings), embedder, settings)
+    IndexBuilder(index).apply([read_document(SEED)])
     yield QAPipeline(settings, index, ExtractiveAnswerer())

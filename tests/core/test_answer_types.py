@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from service.answer_types import AnswerType, answer_type, missing_specifics, offers, time_conflict
+from service.qa.answer_types import (
+    AnswerType,
+    answer_type,
+    missing_specifics,
+    offers,
+    time_conflict,
+)
 
 
 @pytest.mark.parametrize(

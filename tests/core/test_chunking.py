@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from service.chunking import chunk_document, count_tokens
-from service.documents import read_document
-from service.sentences import split_sentences
+from service.core.documents import read_document
+from service.core.sentences import split_sentences
+from service.ingest.chunking import chunk_document, count_tokens
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "article-2023-03-25.txt"
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from service.config import Settings
+from service.core.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 

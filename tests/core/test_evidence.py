@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import itertools
 
-from service.evidence import evidence_units
-from service.pipeline import QAPipeline
-from service.sentences import split_sentences
+from service.core.sentences import split_sentences
+from service.qa.pipeline import QAPipeline
+from service.qa.units import evidence_units
 
 
 def _units(text: str) -> list[str]:
@@ -36,8 +36,9 @@ def test_units_are_exact_spans(seeded_pipeline: QAPipeline) -> None:
 
 def test_evidence_is_numbered_and_does_not_overlap(seeded_pipeline: QAPipeline) -> None:
     question = "What must China make clear to Russia, according to Borrell?"
+    snapshot = seeded_pipeline.snapshots.current()
     selection = seeded_pipeline.selector.select(
-        question, seeded_pipeline.retriever.invoke(question)
+        snapshot, question, seeded_pipeline.retriever.invoke(question, snapshot=snapshot)
     )
     assert selection.answerable
     assert [e.number for e in selection.evidence] == list(range(1, len(selection.evidence) + 1))

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from service.errors import InputError
-from service.pipeline import QAPipeline
-from service.schemas import Turn
-from service.verify import REFUSAL
+from service.core.errors import InputError
+from service.core.schemas import Turn
+from service.qa.pipeline import QAPipeline
+from service.qa.verify import REFUSAL
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "article-2023-03-25.txt"
 

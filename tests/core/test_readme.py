@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from service.cli import build_parser
-from service.config import Settings
+from service.core.config import Settings
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 
@@ -17,6 +17,8 @@ def test_every_setting_is_in_the_configuration_table() -> None:
 
 def test_every_command_is_documented() -> None:
     parser = build_parser()
-    commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert parser._subparsers is not None
+    commands = parser._subparsers._group_actions[0].choices
+    assert commands is not None
     for command in commands:
         assert f"ragqa {command}" in README, command

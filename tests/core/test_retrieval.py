@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from service.documents import make_document
-from service.index import Index
-from service.pipeline import QAPipeline
-from service.retrieval import HybridRetriever, reciprocal_rank_fusion
+from service.core.documents import make_document
+from service.ingest.builder import IndexBuilder
+from service.qa.pipeline import QAPipeline
+from service.qa.retrieval import HybridRetriever, reciprocal_rank_fusion
+from service.qa.snapshot import Snapshots
+from service.store.reader import IndexReader
 
 
 def test_rrf_rewards_agreement_between_rankings() -> None:
@@ -36,9 +38,11 @@ def test_hybrid_results_carry_both_ranks(seeded_pipeline: QAPipeline) -> None:
     assert docs[0].metadata["keyword_rank"] is not None
 
 
-def test_retriever_follows_a_new_index_version(index: Index) -> None:
-    index.apply([make_document("Zebras graze near the river.", doc_id="z")])
-    retriever = HybridRetriever(index=index)
+def test_retriever_follows_a_new_index_version(index: IndexReader) -> None:
+    IndexBuilder(index).apply([make_document("Zebras graze near the river.", doc_id="z")])
+    retriever = HybridRetriever(snapshots=Snapshots(index))
     assert "Zebras" in retriever.invoke("zebras")[0].page_content
-    index.apply([make_document("Quokkas smile on the island.", doc_id="q")], reset=True)
+    IndexBuilder(index).apply(
+        [make_document("Quokkas smile on the island.", doc_id="q")], reset=True
+    )
     assert "Quokkas" in retriever.invoke("quokkas")[0].page_content

@@ -14,11 +14,13 @@ import httpx
 import pytest
 
 from service.answerers.extractive import ExtractiveAnswerer
-from service.config import Settings
-from service.documents import make_document, read_document
-from service.embeddings import MiniLMEmbeddings
-from service.index import Index, open_client
-from service.pipeline import QAPipeline
+from service.core.config import Settings
+from service.core.documents import make_document, read_document
+from service.ingest.builder import IndexBuilder
+from service.qa.pipeline import QAPipeline
+from service.store.client import open_client
+from service.store.embeddings import MiniLMEmbeddings
+from service.store.reader import IndexReader
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "article-2023-03-25.txt"
 
@@ -58,14 +60,14 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
 def _replica(port: int, embedder: MiniLMEmbeddings) -> QAPipeline:
     settings = Settings(chroma_host="127.0.0.1", chroma_port=port, index_dir=Path("unused"))
     return QAPipeline(
-        settings, Index(open_client(settings), embedder, settings), ExtractiveAnswerer()
+        settings, IndexReader(open_client(settings), embedder, settings), ExtractiveAnswerer()
     )
 
 
 def test_replicas_share_one_chroma_server(chroma_server: int, embedder: MiniLMEmbeddings) -> None:
     first = _replica(chroma_server, embedder)
     second = _replica(chroma_server, embedder)
-    first.index.apply([read_document(SEED)])
+    IndexBuilder(first.index).apply([read_document(SEED)])
     answer = second.ask("Who was invited to lunch with European government leaders?")
     assert answer.answerable and "Guterres" in answer.answer
     text = SEED.read_text(encoding="utf-8")
@@ -73,7 +75,7 @@ def test_replicas_share_one_chroma_server(chroma_server: int, embedder: MiniLMEm
 
     # a document added through one replica is answerable through the other
     note = "The Okapi Festival takes place in the town of Marlow every June."
-    first.index.apply([make_document(note, doc_id="okapi-note")])
+    IndexBuilder(first.index).apply([make_document(note, doc_id="okapi-note")])
     later = second.ask("In which town does the Okapi Festival take place?")
     assert later.answerable and "Marlow" in later.answer
     assert later.citations[0].doc_id == "okapi-note"

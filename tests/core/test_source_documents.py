@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from service.documents import DocumentError, find_files, make_document, read_document
+from service.core.documents import DocumentError, find_files, make_document, read_document
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "article-2023-03-25.txt"
 

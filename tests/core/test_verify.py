@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from service.answerers.base import Draft, Evidence
-from service.documents import read_document
-from service.index import Index
-from service.verify import REFUSAL, Verifier, lexical_support, segments
+from service.core.documents import read_document
+from service.core.markers import segments
+from service.core.support import lexical_support
+from service.core.types import Draft, Evidence
+from service.ingest.builder import IndexBuilder
+from service.qa.verify import REFUSAL, Verifier
+from service.store.reader import IndexReader
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "article-2023-03-25.txt"
 
@@ -23,12 +26,12 @@ def _evidence(text: str = SENTENCE, start: int | None = None, number: int = 1) -
     return Evidence(number, "article-2023-03-25", "t", begin, begin + len(text), text, 0.9)
 
 
-def _indexed(index: Index) -> Verifier:
-    index.apply([read_document(SEED)])
-    return Verifier(index)
+def _indexed(index: IndexReader) -> Verifier:
+    IndexBuilder(index).apply([read_document(SEED)])
+    return Verifier(index.documents())
 
 
-def test_supported_claim_is_kept_with_exact_quote(index: Index) -> None:
+def test_supported_claim_is_kept_with_exact_quote(index: IndexReader) -> None:
     verifier = _indexed(index)
     draft = Draft("Xi Jinping bid his host farewell on Tuesday [1].", answerable=True)
     answer = verifier.verify(draft, [_evidence()], provider="test")
@@ -37,7 +40,7 @@ def test_supported_claim_is_kept_with_exact_quote(index: Index) -> None:
     assert answer.answer == "Xi Jinping bid his host farewell on Tuesday [1]."
 
 
-def test_fabricated_quote_is_rejected(index: Index) -> None:
+def test_fabricated_quote_is_rejected(index: IndexReader) -> None:
     verifier = _indexed(index)
     fake = "Xi Jinping bid his host farewell on Wednesday."
     draft = Draft("Xi bid his host farewell on Wednesday [1].", answerable=True)
@@ -46,7 +49,7 @@ def test_fabricated_quote_is_rejected(index: Index) -> None:
     assert answer.dropped_sentences == 1
 
 
-def test_unsupported_claim_is_dropped(index: Index) -> None:
+def test_unsupported_claim_is_dropped(index: IndexReader) -> None:
     verifier = _indexed(index)
     draft = Draft(
         "Xi bid his host farewell on Tuesday [1]. Putin gave Xi a golden horse [1].",
@@ -57,7 +60,7 @@ def test_unsupported_claim_is_dropped(index: Index) -> None:
     assert answer.dropped_sentences == 1
 
 
-def test_citation_to_a_passage_not_given_is_dropped(index: Index) -> None:
+def test_citation_to_a_passage_not_given_is_dropped(index: IndexReader) -> None:
     verifier = _indexed(index)
     draft = Draft("Xi bid his host farewell on Tuesday [7].", answerable=True)
     answer = verifier.verify(draft, [_evidence()], provider="test")
@@ -65,13 +68,13 @@ def test_citation_to_a_passage_not_given_is_dropped(index: Index) -> None:
     assert answer.answer == REFUSAL
 
 
-def test_uncited_sentence_is_dropped(index: Index) -> None:
+def test_uncited_sentence_is_dropped(index: IndexReader) -> None:
     verifier = _indexed(index)
     draft = Draft("Xi bid his host farewell on Tuesday. Nothing else.", answerable=True)
     assert not verifier.verify(draft, [_evidence()], provider="test").answerable
 
 
-def test_citations_are_renumbered_in_order_of_use(index: Index) -> None:
+def test_citations_are_renumbered_in_order_of_use(index: IndexReader) -> None:
     verifier = _indexed(index)
     draft = Draft("Xi bid his host farewell on Tuesday [3].", answerable=True)
     answer = verifier.verify(draft, [_evidence(number=3)], provider="test")

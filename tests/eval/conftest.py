@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from service.core.schemas import Answer, Citation
 from service.evaluation.dataset import EvalItem
-from service.schemas import Answer, Citation
 
 DOC = "Xi Jinping left Moscow on Tuesday. The banquet served salmon and sturgeon soup."
 DOCS = {"art": DOC}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from service.core.markers import strip_markers
 from service.evaluation.answers import (
     contains_any,
     exact_match,
     normalize,
-    strip_markers,
     token_f1,
 )
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 from conftest import WordChecker, cite, span
 
+from service.core.schemas import Answer
 from service.evaluation.citations import score_citations
-from service.schemas import Answer
 
 MakeAnswer = Callable[..., Answer]
 FIRST = span("Xi Jinping left Moscow on Tuesday.")

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from service.evaluation.cli import _failed_gates, _gates, add_parser
+from service.wiring import build_pipeline
 
 
 def parse(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="ragqa")
-    add_parser(parser.add_subparsers(dest="command"))
+    add_parser(parser.add_subparsers(dest="command"), build_pipeline)
     return parser.parse_args(["eval", *argv])
 
 

@@ -77,7 +77,7 @@ def test_judge_speaks_the_openai_chat_protocol() -> None:
     import httpx
     from pydantic import SecretStr
 
-    from service.config import Settings
+    from service.core.config import Settings
     from service.evaluation.judge import openai_completer
 
     seen: list[dict[str, object]] = []

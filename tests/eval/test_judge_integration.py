@@ -14,7 +14,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from service.config import Settings
+from service.core.config import Settings
 from service.evaluation.checkers import AgreementChecker, LexicalChecker
 from service.evaluation.judge import LLMJudge, openai_completer
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from service.evaluation.cli import add_parser
+from service.wiring import build_pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
     out = tmp_path_factory.mktemp("eval")
     parser = argparse.ArgumentParser(prog="ragqa")
-    add_parser(parser.add_subparsers(dest="command"))
+    add_parser(parser.add_subparsers(dest="command"), build_pipeline)
     args = parser.parse_args(
         [
             "eval",

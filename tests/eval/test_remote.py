@@ -8,9 +8,9 @@ import httpx
 import pytest
 from conftest import DOC, cite, span
 
+from service.core.schemas import Answer
 from service.evaluation.dataset import EvalItem
 from service.evaluation.remote import RemoteService
-from service.schemas import Answer
 
 ITEM = EvalItem(
     id="q1", question="When did Xi leave?", answerable=True, answer_contains_any=("Tuesday",)
@@ -84,7 +84,7 @@ def test_upload_sends_only_missing_documents() -> None:
             return httpx.Response(201, json={})
         return answering(request)
 
-    from service.documents import make_document
+    from service.core.documents import make_document
 
     docs = [make_document(DOC, doc_id="art"), make_document("New text.", doc_id="fresh")]
     assert service(httpx.MockTransport(handler)).upload(docs) == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.evaluation.sentences import cited_sentences
+from service.core.markers import segments as cited_sentences
 
 
 def test_markers_before_the_period_belong_to_their_sentence() -> None:

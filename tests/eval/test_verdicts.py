@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 from conftest import DOC, WordChecker, cite, span
 
+from service.core.schemas import Answer, Citation
 from service.evaluation.dataset import EvalItem
 from service.evaluation.outcome import DocText, Outcome
 from service.evaluation.verdicts import Verdict, judge
-from service.schemas import Answer, Citation
 
 MakeItem = Callable[..., EvalItem]
 MakeAnswer = Callable[..., Answer]

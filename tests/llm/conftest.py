@@ -17,13 +17,14 @@ from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatResult
 
-from service.answerers.base import Evidence
 from service.answerers.llm import LLMAnswerer
 from service.answerers.local import LlamaCppChat, bundled_model_path, make_local_chat
-from service.config import Settings
-from service.documents import Document, find_files, make_document, read_document
-from service.index import Index
-from service.pipeline import build_pipeline
+from service.core.config import Settings
+from service.core.documents import Document, find_files, make_document, read_document
+from service.core.types import Evidence
+from service.ingest.builder import IndexBuilder
+from service.store.reader import IndexReader
+from service.wiring import build_pipeline
 
 TEXT = (
     "After a state banquet in Moscow, Chinese President Xi Jinping bid his host a friendly "
@@ -57,16 +58,6 @@ def fake_chat(*replies: str) -> RecordingChat:
 def fake_answerer(*replies: str) -> tuple[LLMAnswerer, RecordingChat]:
     chat = fake_chat(*replies)
     return LLMAnswerer("fake", chat, model="fake-model"), chat
-
-
-class StubIndex:
-    """The one method of `Index` that the verifier uses, over in-memory documents."""
-
-    def __init__(self, *docs: Document) -> None:
-        self.docs = {d.doc_id: d for d in docs}
-
-    def documents(self, version: str | None = None) -> dict[str, Document]:
-        return self.docs
 
 
 def evidence_of(doc: Document, *sentences: str) -> list[Evidence]:
@@ -108,11 +99,11 @@ SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 @pytest.fixture(scope="session")
-def seeded_index(tmp_path_factory: pytest.TempPathFactory) -> Index:
+def seeded_index(tmp_path_factory: pytest.TempPathFactory) -> IndexReader:
     """A real index over `seeds/` (MiniLM embeddings, embedded Chroma), shared by the session."""
     settings = Settings(index_dir=tmp_path_factory.mktemp("llm-index"))
     index = build_pipeline(settings).index
-    index.apply(upserts=[read_document(p) for p in find_files([SEEDS])])
+    IndexBuilder(index).apply(upserts=[read_document(p) for p in find_files([SEEDS])])
     return index
 
 

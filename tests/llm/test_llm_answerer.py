@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from conftest import fake_answerer
 
-from service.answerers.base import Evidence
 from service.answerers.llm import clean_draft
-from service.prompts import load_prompts
+from service.answerers.prompts import load_prompts
+from service.core.types import Evidence
+from service.store.reader import IndexReader
 
 
 def test_system_prompt_comes_from_the_prompt_file(evidence: list[Evidence]) -> None:
@@ -69,7 +70,7 @@ def test_passages_beyond_the_budget_are_left_out(evidence: list[Evidence]) -> No
 
 
 def test_follow_up_is_rewritten_by_the_model() -> None:
-    from service.schemas import Turn
+    from service.core.schemas import Turn
 
     answerer, _ = fake_answerer("Who did Xi Jinping say goodbye to?")
     history = [Turn(role="user", content="Who is Xi Jinping?")]
@@ -78,12 +79,16 @@ def test_follow_up_is_rewritten_by_the_model() -> None:
     )
 
 
-def test_implausible_rewrite_falls_back_to_the_rule() -> None:
-    from service.schemas import Turn
+def test_implausible_rewrite_falls_back_to_the_rule(seeded_index: IndexReader) -> None:
+    from service.core.config import Settings
+    from service.core.schemas import Turn
+    from service.qa.pipeline import QAPipeline
 
-    answerer, _ = fake_answerer("I cannot help with that")
+    answerer, _ = fake_answerer("I cannot help with that", "I cannot help with that")
     history = [Turn(role="user", content="Who is Xi Jinping?")]
-    assert answerer.rewrite("Who did he meet?", history) == "Who did he meet? (context: Xi Jinping)"
+    assert answerer.rewrite("Who did he meet?", history) is None  # left to the rule
+    pipeline = QAPipeline(Settings(), seeded_index, answerer)
+    assert pipeline.rewrite("Who did he meet?", history) == "Who did he meet? (context: Xi Jinping)"
 
 
 def test_echoed_spotlight_marker_is_not_streamed(evidence: list[Evidence]) -> None:

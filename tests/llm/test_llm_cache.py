@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from service.cache import AnswerCache, cache_key
-from service.schemas import Answer, Turn
+from service.core.schemas import Answer, Turn
+from service.qa.cache import AnswerCache, cache_key
 
 
 def _answer(text: str = "Tuesday [1].") -> Answer:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from conftest import StubIndex, fake_answerer
+from conftest import fake_answerer
 
-from service.answerers.base import Evidence
-from service.documents import Document
-from service.verify import Verifier
+from service.core.documents import Document
+from service.core.types import Evidence
+from service.qa.verify import Verifier
 
 
 def _verified(
@@ -14,7 +14,7 @@ def _verified(
 ) -> tuple[str, int, list[int]]:
     answerer, _ = fake_answerer(reply)
     draft = answerer.draft("Who bid his host farewell?", evidence)
-    answer = Verifier(StubIndex(article)).verify(draft, evidence, provider="fake")  # type: ignore[arg-type]
+    answer = Verifier({article.doc_id: article}).verify(draft, evidence, provider="fake")
     return answer.answer, answer.dropped_sentences, [c.id for c in answer.citations]
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from service.answerers.base import Evidence
 from service.answerers.llm import LLMAnswerer
 from service.answerers.local import LlamaCppChat
-from service.config import Settings
-from service.errors import ModelError
-from service.index import Index
-from service.pipeline import QAPipeline
+from service.core.config import Settings
+from service.core.errors import ModelError
+from service.core.types import Evidence
+from service.qa.pipeline import QAPipeline
+from service.store.reader import IndexReader
 
 pytestmark = pytest.mark.integration
 
@@ -36,7 +36,7 @@ def test_local_model_past_its_time_limit_raises_model_error(
 
 
 def test_local_pipeline_answers_with_verified_quotes(
-    seeded_index: Index, local_answerer: LLMAnswerer
+    seeded_index: IndexReader, local_answerer: LLMAnswerer
 ) -> None:
     pipeline = QAPipeline(Settings(provider="local"), seeded_index, local_answerer)
     answer = pipeline.ask("Who bid his host farewell after the state banquet in Moscow?")
@@ -46,7 +46,7 @@ def test_local_pipeline_answers_with_verified_quotes(
 
 
 def test_local_pipeline_refuses_an_off_topic_question(
-    seeded_index: Index, local_answerer: LLMAnswerer
+    seeded_index: IndexReader, local_answerer: LLMAnswerer
 ) -> None:
     pipeline = QAPipeline(Settings(provider="local"), seeded_index, local_answerer)
     assert pipeline.ask("Who won the 2022 FIFA World Cup?").answerable is False

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
-from service.answerers.factory import make_answerer
-from service.config import Settings
-from service.errors import ModelError
-from service.index import Index
-from service.pipeline import QAPipeline
+from service.answerers.registry import make_answerer
+from service.core.config import Settings
+from service.core.errors import ModelError
+from service.qa.pipeline import QAPipeline
+from service.store.reader import IndexReader
 
 pytestmark = pytest.mark.integration
 
@@ -26,7 +26,7 @@ def _settings(base_url: str, **extra: object) -> Settings:
 
 
 def test_openai_provider_answers_through_a_compatible_server(
-    llama_server: str, seeded_index: Index
+    llama_server: str, seeded_index: IndexReader
 ) -> None:
     settings = _settings(llama_server)
     pipeline = QAPipeline(settings, seeded_index, make_answerer(settings))
@@ -35,14 +35,16 @@ def test_openai_provider_answers_through_a_compatible_server(
     assert answer.answerable and "Brussels" in answer.answer
 
 
-def test_openai_provider_streams_from_the_server(llama_server: str, seeded_index: Index) -> None:
+def test_openai_provider_streams_from_the_server(
+    llama_server: str, seeded_index: IndexReader
+) -> None:
     settings = _settings(llama_server)
     pipeline = QAPipeline(settings, seeded_index, make_answerer(settings))
     events = list(pipeline.ask_stream("What is China looking for, according to the article?"))
     assert [kind for kind, _ in events][-1] == "answer" and len(events) > 2
 
 
-def test_unreachable_endpoint_raises_model_error(seeded_index: Index) -> None:
+def test_unreachable_endpoint_raises_model_error(seeded_index: IndexReader) -> None:
     settings = _settings("http://127.0.0.1:9/v1", model_timeout_s=2.0)
     pipeline = QAPipeline(settings, seeded_index, make_answerer(settings))
     with pytest.raises(ModelError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from service.prompts import FILES, PROMPTS_DIR, load_prompts, read_prompts
+from service.answerers.prompts import FILES, PROMPTS_DIR, load_prompts, read_prompts
 
 
 def test_prompts_are_loaded_once() -> None:

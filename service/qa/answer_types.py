@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from service.text import fold, stem, terms
+from service.core.text import fold, names, stem, terms
 
 
 class AnswerType(Enum):
@@ -41,7 +41,6 @@ _TIME_WORDS = frozenset(
     spring summer autumn fall winter later earlier ago beforehand""".split()
 )
 _DIGITS = re.compile(r"\d")
-_CAPITALISED = re.compile(r"(?<![\w’'])([A-Z][\w’'-]*)")
 
 
 def answer_type(question: str) -> AnswerType:
@@ -54,17 +53,6 @@ def answer_type(question: str) -> AnswerType:
     if _NAME_Q.search(q):
         return AnswerType.NAME
     return AnswerType.ANY
-
-
-def names(sentence: str) -> list[str]:
-    """Capitalised words that are not merely the first word of the sentence."""
-    found = []
-    for match in _CAPITALISED.finditer(sentence):
-        before = sentence[: match.start()].rstrip(" “‘\"'([")
-        if not before or before[-1] in ".!?:":
-            continue  # sentence-initial capital says nothing
-        found.append(match.group(1))
-    return found
 
 
 def related(word: str, asked: set[str]) -> bool:

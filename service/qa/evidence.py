@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-import math
-import threading
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from langchain_core.documents import Document as LCDocument
 
-from service.answer_types import (
+from service.core.config import Settings
+from service.core.sentences import Sentence
+from service.core.text import terms
+from service.core.types import Evidence
+from service.qa.answer_types import (
     AnswerType,
     answer_type,
     missing_specifics,
     offers,
     time_conflict,
 )
-from service.answerers.base import Evidence
-from service.config import Settings
-from service.index import Index
-from service.sentences import Sentence, split_sentences
-from service.text import terms
+from service.qa.snapshot import Snapshot
+from service.qa.units import SentenceStats
+from service.store.embeddings import MiniLMEmbeddings
 
 # Weights of the evidence score, calibrated on the dev questions (README "How it works").
 W_LEXICAL = 0.55
@@ -60,91 +58,14 @@ class Selection:
     best: ScoredSentence | None
 
 
-SHORT_UNIT_WORDS = 8  # a shorter sentence joins its neighbour in one evidence unit
-
-
-def evidence_units(sentences: list[Sentence], text: str) -> list[Sentence]:
-    """Sentences, with very short ones ("The sturgeon soup?") joined to the next one.
-
-    A short sentence at the end of a paragraph joins the one before instead.
-    """
-    units: list[Sentence] = []
-    pending: Sentence | None = None
-    for s in sentences:
-        if pending is not None:
-            if "\n\n" in text[pending.end : s.start]:
-                units.append(pending)
-            else:
-                s = Sentence(pending.start, s.end, text[pending.start : s.end])
-            pending = None
-        if len(s.text.split()) < SHORT_UNIT_WORDS:
-            pending = s
-        else:
-            units.append(s)
-    if pending is not None:
-        units.append(pending)
-    merged: list[Sentence] = []
-    for u in units:
-        previous = merged[-1] if merged else None
-        short = len(u.text.split()) < SHORT_UNIT_WORDS
-        if short and previous is not None and "\n\n" not in text[previous.end : u.start]:
-            merged[-1] = Sentence(previous.start, u.end, text[previous.start : u.end])
-        else:
-            merged.append(u)
-    return merged
-
-
-class _VersionStats:
-    """Per index version: evidence units of each document and term rarity (idf)."""
-
-    def __init__(self, version: str, index: Index) -> None:
-        self.version = version
-        self.sentences: dict[str, list[Sentence]] = {}
-        df: Counter[str] = Counter()
-        total = 0
-        for doc in index.documents(version).values():
-            sentences = evidence_units(split_sentences(doc.text, doc.body_start), doc.text)
-            self.sentences[doc.doc_id] = sentences
-            for s in sentences:
-                df.update(set(terms(s.text)))
-                total += 1
-        self.total = max(total, 1)
-        self.df = df
-
-    def idf(self, term: str) -> float:
-        # Terms absent from every document weigh the most: the question asks for something new.
-        return math.log((self.total + 1) / (self.df.get(term, 0) + 0.5))
-
-
 class EvidenceSelector:
     """Turns retrieved chunks into numbered sentence evidence with calibrated scores."""
 
-    def __init__(self, index: Index, settings: Settings) -> None:
-        self.index = index
+    def __init__(self, embedder: MiniLMEmbeddings, settings: Settings) -> None:
+        self.embedder = embedder
         self.settings = settings
-        self._stats: _VersionStats | None = None
-        self._vectors: dict[tuple[str, str, int, int], np.ndarray[Any, Any]] = {}
-        self._lock = threading.Lock()
 
-    def stats(self, version: str) -> _VersionStats:
-        with self._lock:
-            if self._stats is None or self._stats.version != version:
-                self._stats = _VersionStats(version, self.index)
-                self._vectors.clear()
-            return self._stats
-
-    def _sentence_vectors(
-        self, version: str, items: list[tuple[str, Sentence]]
-    ) -> list[np.ndarray[Any, Any]]:
-        keys = [(version, doc_id, s.start, s.end) for doc_id, s in items]
-        missing = [i for i, k in enumerate(keys) if k not in self._vectors]
-        if missing:
-            vectors = self.index.embedder.embed_array([items[i][1].text for i in missing])
-            for i, v in zip(missing, vectors, strict=True):
-                self._vectors[keys[i]] = v
-        return [self._vectors[k] for k in keys]
-
-    def lexical(self, stats: _VersionStats, question_terms: set[str], text: str) -> float:
+    def lexical(self, stats: SentenceStats, question_terms: set[str], text: str) -> float:
         """idf-weighted share of the question's terms found in `text`."""
         if not question_terms:
             return 0.0
@@ -153,12 +74,13 @@ class EvidenceSelector:
         total = sum(weights.values())
         return sum(w for t, w in weights.items() if t in found) / total if total else 0.0
 
-    def score_sentences(self, question: str, chunks: Sequence[LCDocument]) -> list[ScoredSentence]:
-        version = self.index.current_version()
-        if version is None or not chunks:
+    def score_sentences(
+        self, snapshot: Snapshot, question: str, chunks: Sequence[LCDocument]
+    ) -> list[ScoredSentence]:
+        if snapshot.version is None or not chunks:
             return []
-        stats = self.stats(version)
-        docs = self.index.documents(version)
+        stats = snapshot.stats
+        docs = snapshot.documents
         spans: list[tuple[str, list[Sentence]]] = []
         seen: set[tuple[str, int, int]] = set()
         for chunk in chunks:
@@ -180,8 +102,8 @@ class EvidenceSelector:
         singles = list({(d, w[0].start): (d, w[0]) for d, w in spans if len(w) == 1}.values())
         question_terms = set(terms(question))
         kind = answer_type(question)
-        q_vec = np.asarray(self.index.embedder.embed_array([question])[0])
-        vectors = self._sentence_vectors(version, singles)
+        q_vec = np.asarray(self.embedder.embed_array([question])[0])
+        vectors = stats.vectors(singles, self.embedder.embed_array)
         dense_of = {
             (d, s.start): max(0.0, float(np.dot(q_vec, v)))
             for (d, s), v in zip(singles, vectors, strict=True)
@@ -222,7 +144,11 @@ class EvidenceSelector:
         return scored
 
     def select(
-        self, question: str, chunks: Sequence[LCDocument], focus: str | None = None
+        self,
+        snapshot: Snapshot,
+        question: str,
+        chunks: Sequence[LCDocument],
+        focus: str | None = None,
     ) -> Selection:
         """Top passages as numbered evidence; answerable when the best clears the threshold.
 
@@ -230,7 +156,7 @@ class EvidenceSelector:
         added): the best passage must also cover at least half of its terms.
         """
         top: list[ScoredSentence] = []
-        for candidate in self.score_sentences(question, chunks):
+        for candidate in self.score_sentences(snapshot, question, chunks):
             span = candidate.sentence
             if not any(
                 t.doc_id == candidate.doc_id
@@ -258,9 +184,8 @@ class EvidenceSelector:
             best is not None and best.typed and best.score >= self.settings.answer_threshold
         )
         if answerable and best is not None and focus is not None:
-            version = self.index.current_version()
             focus_terms = set(terms(focus))
-            if version is not None and focus_terms:
-                covered = self.lexical(self.stats(version), focus_terms, best.sentence.text)
+            if focus_terms:
+                covered = self.lexical(snapshot.stats, focus_terms, best.sentence.text)
                 answerable = covered >= FOCUS_COVERAGE
         return Selection(evidence=evidence, answerable=answerable, best=best)

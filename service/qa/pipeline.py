@@ -1,25 +1,30 @@
-"""The question flow: rewrite → retrieve → select evidence → draft → verify → answer object."""
+"""The question flow: rewrite → retrieve → select evidence → draft → verify → answer object.
+
+Each question reads one index snapshot (`Snapshots.current()`, once) from start to end.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from service.answerers.base import Answerer, Draft, Evidence
+from service.answerers.base import Answerer
 from service.answerers.extractive import ExtractiveAnswerer
-from service.cache import AnswerCache, cache_key
-from service.config import Settings
-from service.errors import InputError
-from service.evidence import EvidenceSelector
-from service.fallback import needs_fallback
-from service.index import Index, open_client
-from service.prompts import prompt_hash
-from service.retrieval import HybridRetriever
-from service.rewrite import rule_rewrite
-from service.schemas import Answer, Turn
-from service.verify import REFUSAL, Verifier
+from service.answerers.prompts import prompt_hash
+from service.core.config import Settings
+from service.core.errors import InputError
+from service.core.schemas import Answer, Turn
+from service.core.types import Draft, Evidence
+from service.qa.cache import AnswerCache, cache_key
+from service.qa.evidence import EvidenceSelector
+from service.qa.fallback import needs_fallback
+from service.qa.retrieval import HybridRetriever
+from service.qa.rewrite import rule_rewrite
+from service.qa.snapshot import Snapshot, Snapshots
+from service.qa.verify import REFUSAL, Verifier
+from service.store.reader import IndexReader
 
 MAX_QUESTION_CHARS = 2000
 REFUSAL_DRAFT = Draft(text=REFUSAL, answerable=False)
@@ -36,7 +41,11 @@ class Prepared:
     evidence: list[Evidence]
     answerable: bool
     timing_ms: dict[str, float]
-    index_version: str | None
+    snapshot: Snapshot
+
+    @property
+    def index_version(self) -> str | None:
+        return self.snapshot.version
 
 
 def _ms(since: float) -> float:
@@ -46,38 +55,41 @@ def _ms(since: float) -> float:
 class QAPipeline:
     """Answers questions over the index with one answerer; every draft is verified."""
 
-    def __init__(self, settings: Settings, index: Index, answerer: Answerer) -> None:
+    def __init__(self, settings: Settings, index: IndexReader, answerer: Answerer) -> None:
         self.settings = settings
         self.index = index
         self.answerer = answerer
+        self.snapshots = Snapshots(index)
         self.retriever = HybridRetriever(
-            index=index,
+            snapshots=self.snapshots,
             dense_k=settings.dense_k,
             keyword_k=settings.keyword_k,
             fused_k=settings.fused_k,
             rrf_k=settings.rrf_k,
         )
-        self.selector = EvidenceSelector(index, settings)
-        self.verifier = Verifier(index)
+        self.selector = EvidenceSelector(index.embedder, settings)
         self.cache = AnswerCache()
         self.fallback = ExtractiveAnswerer()
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str | None:
         """A standalone form of a follow-up question, or None when it already stands alone."""
-        rewriter = getattr(self.answerer, "rewrite", None)
-        if history and callable(rewriter):
-            rewritten = rewriter(question, list(history))
-            if isinstance(rewritten, str) and rewritten.strip():
-                return rewritten.strip() if rewritten.strip() != question else None
+        if not history:
+            return None
+        rewritten = self.answerer.rewrite(question, list(history))
+        if rewritten is not None and rewritten.strip():
+            return rewritten.strip() if rewritten.strip() != question else None
         return rule_rewrite(question, history)
 
-    def prepare(self, question: str, history: Sequence[Turn] = ()) -> Prepared:
-        """Everything before the answerer runs."""
+    def prepare(
+        self, question: str, history: Sequence[Turn] = (), snapshot: Snapshot | None = None
+    ) -> Prepared:
+        """Everything before the answerer runs, on `snapshot` (default: the current one)."""
         question = question.strip()
         if not question:
             raise InputError("question is empty")
         if len(question) > MAX_QUESTION_CHARS:
             raise InputError(f"question is longer than {MAX_QUESTION_CHARS} characters")
+        snapshot = snapshot or self.snapshots.current()
         timing: dict[str, float] = {}
         t0 = time.perf_counter()
         rewritten = self.rewrite(question, history) if history else None
@@ -85,9 +97,11 @@ class QAPipeline:
             timing["rewrite"] = _ms(t0)
         standalone = rewritten or question
         t1 = time.perf_counter()
-        chunks = self.retriever.invoke(standalone)
+        chunks = self.retriever.invoke(standalone, snapshot=snapshot)
         # A rewritten follow-up must still be answered on its own terms, not the history's.
-        selection = self.selector.select(standalone, chunks, focus=question if rewritten else None)
+        selection = self.selector.select(
+            snapshot, standalone, chunks, focus=question if rewritten else None
+        )
         timing["retrieve"] = _ms(t1)
         return Prepared(
             question=question,
@@ -95,12 +109,13 @@ class QAPipeline:
             evidence=selection.evidence,
             answerable=selection.answerable,
             timing_ms=timing,
-            index_version=self.retriever.corpus_version(),
+            snapshot=snapshot,
         )
 
     def _finish(self, prepared: Prepared, draft: Draft, started: float) -> Answer:
         t = time.perf_counter()
-        answer = self.verifier.verify(draft, prepared.evidence, provider=self.answerer.name)
+        verifier = Verifier(prepared.snapshot.documents)
+        answer = verifier.verify(draft, prepared.evidence, provider=self.answerer.name)
         asked = prepared.rewritten or prepared.question
         if self.answerer.name != "extractive" and needs_fallback(
             asked, answer, prepared.answerable
@@ -108,7 +123,7 @@ class QAPipeline:
             # Nothing the model wrote survived (or it misses the question), yet the evidence is
             # strong: quote the evidence instead.
             backup = self.fallback.draft(asked, prepared.evidence)
-            rescued = self.verifier.verify(backup, prepared.evidence, provider=self.answerer.name)
+            rescued = verifier.verify(backup, prepared.evidence, provider=self.answerer.name)
             if rescued.answerable:
                 rescued.model = draft.model
                 rescued.fallback = "extractive"
@@ -122,61 +137,34 @@ class QAPipeline:
         answer.index_version = prepared.index_version
         return answer
 
-    def _cache_key(self, question: str, history: Sequence[Turn]) -> str:
-        return cache_key(
-            question, self.index.current_version(), self.answerer.name, prompt_hash(), history
-        )
+    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+        """One verified answer object: the streaming flow, collected."""
+        for event in self.ask_stream(question, history):
+            if event[0] == "answer":
+                return event[1]
+        raise RuntimeError("the answer stream ended without an answer")  # pragma: no cover
 
-    def _cached(self, key: str, started: float) -> Answer | None:
-        """A copy of an earlier answer to the same question on the same index, if any."""
+    def ask_stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[StreamEvent]:
+        """`token` events while the draft is written, then one `answer` event (verified);
+        a repeated question is served from the cache."""
+        started = time.perf_counter()
+        snapshot = self.snapshots.current()
+        key = cache_key(question, snapshot.version, self.answerer.name, prompt_hash(), history)
         cached = self.cache.get(key)
         if cached is not None:
             cached.timing_ms = {"cache": _ms(started), "total": _ms(started)}
-        return cached
-
-    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
-        """One verified answer object; a repeated question is served from the cache."""
-        started = time.perf_counter()
-        key = self._cache_key(question, history)
-        cached = self._cached(key, started)
-        if cached is not None:
-            return cached
-        prepared = self.prepare(question, history)
-        t = time.perf_counter()
-        if prepared.answerable:
-            draft = self.answerer.draft(prepared.rewritten or prepared.question, prepared.evidence)
-        else:
-            draft = REFUSAL_DRAFT
-        prepared.timing_ms["generate"] = _ms(t)
-        answer = self._finish(prepared, draft, started)
-        self.cache.put(key, answer)
-        return answer
-
-    def ask_stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[StreamEvent]:
-        """`token` events while the draft is written, then one `answer` event (verified)."""
-        started = time.perf_counter()
-        key = self._cache_key(question, history)
-        cached = self._cached(key, started)
-        if cached is not None:
             yield ("token", cached.answer)
             yield ("answer", cached)
             return
-        prepared = self.prepare(question, history)
+        prepared = self.prepare(question, history, snapshot)
         t = time.perf_counter()
         if prepared.answerable:
+            asked = prepared.rewritten or prepared.question
             pieces: list[str] = []
-            for piece in self.answerer.stream(
-                prepared.rewritten or prepared.question, prepared.evidence
-            ):
+            for piece in self.answerer.stream(asked, prepared.evidence):
                 pieces.append(piece)
                 yield ("token", piece)
-            finish = getattr(self.answerer, "finish", None)
-            text = "".join(pieces)
-            draft = (
-                finish(text, prepared.evidence)
-                if callable(finish)
-                else Draft(text=text, answerable=True, model=self.answerer.model)
-            )
+            draft = self.answerer.finish("".join(pieces), prepared.evidence)
         else:
             draft = REFUSAL_DRAFT
             yield ("token", draft.text)
@@ -186,10 +174,4 @@ class QAPipeline:
         yield ("answer", answer)
 
 
-def build_pipeline(settings: Settings) -> QAPipeline:
-    """Load the embedder, open the index and create the configured answerer (slow: call once)."""
-    from service.answerers.factory import make_answerer
-    from service.embeddings import MiniLMEmbeddings
-
-    index = Index(open_client(settings), MiniLMEmbeddings(), settings)
-    return QAPipeline(settings, index, make_answerer(settings))
+PipelineFactory = Callable[[Settings], QAPipeline]

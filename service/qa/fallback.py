@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from service.answer_types import offers
-from service.schemas import Answer
+from service.core.schemas import Answer
+from service.qa.answer_types import offers
 
 _MARKER = re.compile(r"\[\d+\]")
 

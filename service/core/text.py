@@ -95,3 +95,20 @@ def terms(text: str, keep_stopwords: bool = False) -> list[str]:
 
 def is_number(token: str) -> bool:
     return bool(_NUMBER.match(token))
+
+
+_CAPITALISED = re.compile(r"(?<![\w’'])([A-Z][\w’'-]*)")
+
+
+def names(sentence: str, min_length: int = 1) -> list[str]:
+    """Capitalised words (of at least `min_length` characters) that are not merely the first
+    word of the sentence or of a clause after `.`, `!`, `?` or `:`."""
+    found = []
+    for match in _CAPITALISED.finditer(sentence):
+        if len(match.group(1)) < min_length:
+            continue
+        before = sentence[: match.start()].rstrip(" “‘\"'([")
+        if not before or before[-1] in ".!?:":
+            continue  # sentence-initial capital says nothing
+        found.append(match.group(1))
+    return found

@@ -8,9 +8,8 @@ from typing import Never
 
 from tqdm import tqdm
 
-from service.config import Settings
-from service.documents import find_files, read_document
-from service.index import Index, IngestReport, open_client
+from service.core.documents import find_files, read_document
+from service.ingest.builder import IndexBuilder, IngestReport
 
 
 class ProgressBar:
@@ -34,11 +33,10 @@ class ProgressBar:
 
 
 def ingest_paths(
-    settings: Settings,
+    builder: IndexBuilder,
     paths: Sequence[Path],
     reset: bool = False,
     show_progress: bool = True,
-    index: Index | None = None,
 ) -> IngestReport:
     """Ingest files/folders; every file is read and checked before the index is touched."""
     files = find_files(paths)
@@ -48,13 +46,9 @@ def ingest_paths(
         if doc.doc_id in seen:
             raise ValueError(f"{path} and {seen[doc.doc_id]} would both be document {doc.doc_id!r}")
         seen[doc.doc_id] = path
-    if index is None:
-        from service.embeddings import MiniLMEmbeddings
-
-        index = Index(open_client(settings), MiniLMEmbeddings(), settings)
     bar = ProgressBar() if show_progress else None
     try:
-        return index.apply(documents, reset=reset, progress=bar)
+        return builder.apply(documents, reset=reset, progress=bar)
     finally:
         if bar is not None:
             bar.close()

@@ -10,10 +10,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from service.answerers.base import Evidence
 from service.answerers.llm import LLMAnswerer
 from service.answerers.local import make_local_chat
-from service.config import Settings
+from service.core.config import Settings
+from service.core.types import Evidence
 
 PASSAGES = [
     "After a state banquet in Moscow, Chinese President Xi Jinping bid his host a friendly "
@@ -44,7 +44,7 @@ def run(settings: Settings, runs: int, with_pipeline: bool) -> dict[str, float |
     """Load what `ragqa serve` loads (optionally the whole pipeline), then time `runs` answers."""
     started = time.perf_counter()
     if with_pipeline:
-        from service.pipeline import build_pipeline
+        from service.wiring import build_pipeline
 
         build_pipeline(settings).prepare("warm up")
     chat = make_local_chat(
@@ -85,7 +85,7 @@ def run(settings: Settings, runs: int, with_pipeline: bool) -> dict[str, float |
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m service.answerers.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.model_bench", description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--index-dir", type=Path, default=None, help="also load the pipeline")
     parser.add_argument("--json", action="store_true")

@@ -7,10 +7,10 @@ import asyncio
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from service.answerers.prompts import prompt_hash
 from service.api.deps import MetricsDep, StateDep
 from service.api.errors import ApiError, responses, unavailable
 from service.api.models import Health, Readiness
-from service.prompts import prompt_hash
 
 router = APIRouter(tags=["health"])
 

@@ -9,7 +9,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from service.schemas import Answer, Turn
+from service.core.schemas import Answer, Turn
 
 _SPACE = re.compile(r"\s+")
 _TRAILING = re.compile(r"[\s?.!]+$")

@@ -16,8 +16,8 @@ from service.api.models import (
     DocumentOut,
     DocumentSummary,
 )
-from service.documents import Document, make_document
-from service.index import IngestReport
+from service.core.documents import Document, make_document
+from service.ingest.builder import IndexBuilder, IngestReport
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -80,7 +80,7 @@ async def add_document(
     """Add or replace a document; it is answerable as soon as this returns."""
     doc = make_document(body.text, doc_id=body.doc_id, title=body.title, source="api")
     async with state.write_lock:
-        report = await asyncio.to_thread(pipeline.index.apply, upserts=[doc])
+        report = await asyncio.to_thread(IndexBuilder(pipeline.index).apply, upserts=[doc])
     change = _change(doc.doc_id, report)
     if change.status != "added":
         response.status_code = status.HTTP_200_OK
@@ -104,5 +104,5 @@ async def delete_document(doc_id: str, state: StateDep, pipeline: PipelineDep) -
         docs = await asyncio.to_thread(pipeline.index.documents)
         if doc_id not in docs:
             raise _not_found(doc_id)
-        report = await asyncio.to_thread(pipeline.index.apply, deletes=[doc_id])
+        report = await asyncio.to_thread(IndexBuilder(pipeline.index).apply, deletes=[doc_id])
     return _change(doc_id, report)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from service.answerers.base import Evidence
+from service.core.types import Evidence
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 FILES = ("system.txt", "answer.txt", "rewrite.txt")
 
 

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
 from typing import Any
 
-from langchain_chroma import Chroma
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict, PrivateAttr
-from rank_bm25 import BM25Okapi
+from pydantic import ConfigDict
 
-from service.index import Index
-from service.text import terms
+from service.core.text import terms
+from service.qa.snapshot import KeywordCorpus, Snapshot, Snapshots
 
 
 def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60) -> list[tuple[str, float]]:
@@ -26,61 +22,23 @@ def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60) -> list[tuple
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-@dataclass
-class _Corpus:
-    """One index version's chunks, loaded once for keyword search."""
-
-    version: str
-    ids: list[str]
-    texts: list[str]
-    metadatas: list[dict[str, Any]]
-    bm25: BM25Okapi | None
-    dense: Chroma
-
-
 class HybridRetriever(BaseRetriever):
-    """A LangChain retriever over the current index version (follows version changes)."""
+    """A LangChain retriever over one index snapshot: `invoke(query, snapshot=...)` searches
+    that snapshot; without one, the current snapshot of `snapshots`."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    index: Index
+    snapshots: Snapshots
     dense_k: int = 8
     keyword_k: int = 8
     fused_k: int = 6
     rrf_k: int = 60
 
-    _corpus: _Corpus | None = PrivateAttr(default=None)
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    def corpus(self) -> KeywordCorpus | None:
+        """The chunks of the current version."""
+        return self.snapshots.current().corpus
 
-    def corpus(self) -> _Corpus | None:
-        """The chunks of the current version, reloaded when the pointer moves."""
-        version = self.index.current_version()
-        if version is None:
-            return None
-        with self._lock:
-            if self._corpus is None or self._corpus.version != version:
-                got = self.index.chunks(version).get(include=["documents", "metadatas"])
-                texts = [str(t) for t in got["documents"] or []]
-                tokenized = [terms(t) for t in texts]
-                self._corpus = _Corpus(
-                    version=version,
-                    ids=list(got["ids"]),
-                    texts=texts,
-                    metadatas=[dict(m) for m in got["metadatas"] or []],
-                    bm25=BM25Okapi(tokenized) if any(tokenized) else None,
-                    dense=Chroma(
-                        client=self.index.client,
-                        collection_name=self.index.chunk_collection_name(version),
-                        embedding_function=self.index.embedder,
-                    ),
-                )
-            return self._corpus
-
-    def corpus_version(self) -> str | None:
-        """The index version the last search used."""
-        return self._corpus.version if self._corpus else None
-
-    def keyword_ranking(self, corpus: _Corpus, query: str) -> list[str]:
+    def keyword_ranking(self, corpus: KeywordCorpus, query: str) -> list[str]:
         query_terms = terms(query)
         if corpus.bm25 is None or not query_terms:
             return []
@@ -89,9 +47,14 @@ class HybridRetriever(BaseRetriever):
         return [corpus.ids[i] for i in order[: self.keyword_k] if scores[i] > 0]
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        self,
+        query: str,
+        *,
+        run_manager: CallbackManagerForRetrieverRun,
+        snapshot: Snapshot | None = None,
+        **kwargs: Any,
     ) -> list[LCDocument]:
-        corpus = self.corpus()
+        corpus = (snapshot or self.snapshots.current()).corpus
         if corpus is None or not corpus.ids:
             return []
         k = min(self.dense_k, len(corpus.ids))

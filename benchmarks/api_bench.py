@@ -1,4 +1,4 @@
-"""`python -m service.api.bench`: p50/p95 of /v1/ask and time to the first SSE event."""
+"""`python -m benchmarks.api_bench`: p50/p95 of /v1/ask and time to the first SSE event."""
 
 from __future__ import annotations
 
@@ -17,10 +17,12 @@ import httpx
 import uvicorn
 
 from service.api.app import create_app
-from service.cache import AnswerCache
-from service.config import Settings
-from service.documents import find_files, read_document
-from service.pipeline import QAPipeline, build_pipeline
+from service.core.config import Settings
+from service.core.documents import find_files, read_document
+from service.ingest.builder import IndexBuilder
+from service.qa.cache import AnswerCache
+from service.qa.pipeline import QAPipeline
+from service.wiring import build_pipeline
 
 QUESTIONS = [
     "Who bid his host farewell after the state banquet in Moscow?",
@@ -87,7 +89,7 @@ def _factory(cached: bool) -> Callable[[Settings], QAPipeline]:
         pipeline = build_pipeline(settings)
         if not pipeline.index.current_version():
             docs = [read_document(p) for p in find_files([settings.seeds_dir])]
-            pipeline.index.apply(upserts=docs)
+            IndexBuilder(pipeline.index).apply(upserts=docs)
         if not cached:
             pipeline.cache = AnswerCache(max_entries=0)
         return pipeline
@@ -141,7 +143,7 @@ def run(index_dir: Path, n: int, stream_n: int, cached: bool) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m service.api.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.api_bench", description=__doc__)
     parser.add_argument("--requests", type=int, default=200, help="sequential /v1/ask requests")
     parser.add_argument("--stream-requests", type=int, default=50, help="/v1/ask/stream requests")
     parser.add_argument("--index-dir", type=Path, help="an existing index (default: seeds, temp)")

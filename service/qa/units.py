@@ -1,0 +1,89 @@
+"""Evidence units of a version's documents, with term rarity and cached sentence vectors."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from service.core.documents import Document
+from service.core.sentences import Sentence, split_sentences
+from service.core.text import terms
+
+SHORT_UNIT_WORDS = 8  # a shorter sentence joins its neighbour in one evidence unit
+
+Vector = np.ndarray[Any, Any]
+Embed = Callable[[list[str]], Any]
+
+
+def evidence_units(sentences: list[Sentence], text: str) -> list[Sentence]:
+    """Sentences, with very short ones ("The sturgeon soup?") joined to the next one.
+
+    A short sentence at the end of a paragraph joins the one before instead.
+    """
+    units: list[Sentence] = []
+    pending: Sentence | None = None
+    for s in sentences:
+        if pending is not None:
+            if "\n\n" in text[pending.end : s.start]:
+                units.append(pending)
+            else:
+                s = Sentence(pending.start, s.end, text[pending.start : s.end])
+            pending = None
+        if len(s.text.split()) < SHORT_UNIT_WORDS:
+            pending = s
+        else:
+            units.append(s)
+    if pending is not None:
+        units.append(pending)
+    merged: list[Sentence] = []
+    for u in units:
+        previous = merged[-1] if merged else None
+        short = len(u.text.split()) < SHORT_UNIT_WORDS
+        if short and previous is not None and "\n\n" not in text[previous.end : u.start]:
+            merged[-1] = Sentence(previous.start, u.end, text[previous.start : u.end])
+        else:
+            merged.append(u)
+    return merged
+
+
+class SentenceStats:
+    """Per index version: evidence units of each document, term rarity (idf), and the
+    vectors of units embedded so far (filled on demand, safe to share between threads)."""
+
+    def __init__(self, documents: Iterable[Document]) -> None:
+        self.sentences: dict[str, list[Sentence]] = {}
+        df: Counter[str] = Counter()
+        total = 0
+        for doc in documents:
+            sentences = evidence_units(split_sentences(doc.text, doc.body_start), doc.text)
+            self.sentences[doc.doc_id] = sentences
+            for s in sentences:
+                df.update(set(terms(s.text)))
+                total += 1
+        self.total = max(total, 1)
+        self.df = df
+        self._vectors: dict[tuple[str, int, int], Vector] = {}
+        self._lock = threading.Lock()
+
+    def idf(self, term: str) -> float:
+        # Terms absent from every document weigh the most: the question asks for something new.
+        return math.log((self.total + 1) / (self.df.get(term, 0) + 0.5))
+
+    def vectors(self, items: list[tuple[str, Sentence]], embed: Embed) -> list[Vector]:
+        """The embedding of each (doc_id, sentence), computed once per version."""
+        keys = [(doc_id, s.start, s.end) for doc_id, s in items]
+        with self._lock:
+            known = dict(self._vectors)
+        missing = [i for i, k in enumerate(keys) if k not in known]
+        if missing:
+            computed = embed([items[i][1].text for i in missing])
+            for i, v in zip(missing, computed, strict=True):
+                known[keys[i]] = v
+            with self._lock:
+                self._vectors.update({keys[i]: known[keys[i]] for i in missing})
+        return [known[k] for k in keys]
