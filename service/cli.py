@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from service.answerers.registry import PROVIDERS
 from service.core.config import Settings
+from service.evaluation.claims_cli import add_claims_parser
 from service.evaluation.cli import add_parser as add_eval_parser
 
 if TYPE_CHECKING:
@@ -117,7 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     add_eval_parser(sub, pipeline_factory=_build_pipeline)
+    add_claims_parser(sub, index_documents=_index_documents)
     return parser
+
+
+def _index_documents(settings: Settings) -> dict[str, str]:
+    from service.wiring import open_index
+
+    return {d.doc_id: d.text for d in open_index(settings).documents().values()}
 
 
 def _build_pipeline(settings: Settings) -> QAPipeline:

@@ -14,14 +14,22 @@ def _squash(text: str) -> str:
     return " ".join(fold(text).split())
 
 
-def lexical_support(claim: str, cited_texts: list[str]) -> bool:
-    """The `lexical` support checker: the claim's numbers, names and most content words are
-    found in what it cites, and whatever it puts in quotation marks is quoted word for word."""
-    cited = " ".join(cited_texts)
+def quotes_verbatim(claim: str, cited: str) -> bool:
+    """Whatever the claim puts in quotation marks (3 words or more) is in `cited` word for
+    word (case, accents and spacing aside)."""
     for match in _QUOTED.finditer(claim):
         inner = (match.group(1) or match.group(2)).strip(" ,.;:!?")
         if len(inner.split()) >= 3 and _squash(inner) not in _squash(cited):
             return False
+    return True
+
+
+def lexical_support(claim: str, cited_texts: list[str]) -> bool:
+    """The `lexical` support checker: the claim's numbers, names and most content words are
+    found in what it cites, and whatever it puts in quotation marks is quoted word for word."""
+    cited = " ".join(cited_texts)
+    if not quotes_verbatim(claim, cited):
+        return False
     cited_words = set(words(cited))
     cited_stems = {stem(w) for w in cited_words}
     claim_words = words(claim)

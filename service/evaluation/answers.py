@@ -18,9 +18,15 @@ def normalize(text: str) -> str:
 
 
 def contains_any(answer: str, gold: Sequence[str]) -> bool:
-    """True when the answer contains any gold string, case-insensitively."""
-    lowered = answer.casefold()
-    return any(g.casefold() in lowered for g in gold if g.strip())
+    """True when the answer contains any gold string as whole words, both normalised the
+    SQuAD way: "US" is not found in "Russia", nor "Xi" in "existing"."""
+    words = normalize(answer).split()
+    for g in gold:
+        target = normalize(g).split()
+        n = len(target)
+        if n and any(words[i : i + n] == target for i in range(len(words) - n + 1)):
+            return True
+    return False
 
 
 def exact_match(answer: str, gold: Sequence[str]) -> float:

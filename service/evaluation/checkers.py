@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-CHECKERS = ("lexical", "llm")
+CHECKERS = ("aligned", "lexical", "llm")
 
 
 class SupportChecker(Protocol):
@@ -17,8 +17,9 @@ class SupportChecker(Protocol):
         """The checker's name, reported as `support_checker`."""
         ...
 
-    def supports(self, claim: str, passages: Sequence[str]) -> bool:
-        """True when the passages support the claim."""
+    def supports(self, claim: str, passages: Sequence[str], context: str = "") -> bool:
+        """True when the passages support the claim; `context` is the text just before the
+        first passage in its document (what a pronoun there may refer to)."""
         ...
 
 
@@ -27,7 +28,7 @@ class LexicalChecker:
 
     name = "lexical"
 
-    def supports(self, claim: str, passages: Sequence[str]) -> bool:
+    def supports(self, claim: str, passages: Sequence[str], context: str = "") -> bool:
         from service.core.support import lexical_support
 
         return bool(passages) and lexical_support(claim, list(passages))
@@ -47,9 +48,9 @@ class AgreementChecker:
     def name(self) -> str:
         return self.primary.name
 
-    def supports(self, claim: str, passages: Sequence[str]) -> bool:
-        verdict = self.primary.supports(claim, passages)
-        second = self.other.supports(claim, passages)
+    def supports(self, claim: str, passages: Sequence[str], context: str = "") -> bool:
+        verdict = self.primary.supports(claim, passages, context)
+        second = self.other.supports(claim, passages, context)
         self.decisions += 1
         if verdict == second:
             self.agreements += 1
@@ -75,6 +76,11 @@ def make_checker(name: str, settings: object | None = None) -> SupportChecker:
     """The checker called `name`; the LLM judge also reports agreement with the lexical one."""
     if name == "lexical":
         return LexicalChecker()
+    if name == "aligned":
+        from service.qa.aligned_support import AlignedChecker
+        from service.store.embeddings import MiniLMEmbeddings
+
+        return AlignedChecker(MiniLMEmbeddings())
     if name == "llm":
         from service.core.config import Settings
         from service.evaluation.judge import LLMJudge, openai_completer

@@ -75,10 +75,13 @@ class LLMJudge:
         self._cache: dict[str, bool] = {}
         self.failures = 0  # judge calls that failed (timeout, bad endpoint): counted unsupported
 
-    def supports(self, claim: str, passages: Sequence[str]) -> bool:
+    def supports(self, claim: str, passages: Sequence[str], context: str = "") -> bool:
         if not passages:
             return False
-        context = "\n\n".join(f"[{i}] {p}" for i, p in enumerate(passages, start=1))
+        numbered = "\n\n".join(f"[{i}] {p}" for i, p in enumerate(passages, start=1))
+        if context.strip():
+            numbered = f"(Text before the passages: {' '.join(context.split())})\n\n{numbered}"
+        context = numbered
         key = hashlib.sha256(f"{claim}\0{context}".encode()).hexdigest()
         if key not in self._cache:
             try:

@@ -80,3 +80,22 @@ class MiniLMEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return [float(x) for x in self._embed([text])[0]]
+
+    def token_vectors(
+        self, text: str
+    ) -> tuple[list[tuple[int, int]], np.ndarray[Any, np.dtype[np.float32]]]:
+        """Contextual vectors of each word piece of `text` (special tokens left out), with the
+        character span of each piece, L2-normalised: for aligning words across two texts."""
+        with self._lock:
+            encoded = self._tokenizer.encode(text)
+        ids = np.array([encoded.ids], dtype=np.int64)
+        mask = np.array([encoded.attention_mask], dtype=np.int64)
+        types = np.array([encoded.type_ids], dtype=np.int64)
+        (hidden,) = self._session.run(
+            ["last_hidden_state"],
+            {"input_ids": ids, "attention_mask": mask, "token_type_ids": types},
+        )
+        keep = [i for i, (s, e) in enumerate(encoded.offsets) if e > s]
+        vectors = hidden[0][keep].astype(np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return [encoded.offsets[i] for i in keep], vectors / np.clip(norms, 1e-12, None)

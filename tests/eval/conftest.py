@@ -20,7 +20,7 @@ class WordChecker:
 
     name = "words"
 
-    def supports(self, claim: str, passages: Sequence[str]) -> bool:
+    def supports(self, claim: str, passages: Sequence[str], context: str = "") -> bool:
         words = set(re.findall(r"\w+", claim.lower()))
         seen = set(re.findall(r"\w+", " ".join(passages).lower()))
         return bool(passages) and words <= seen

@@ -21,6 +21,18 @@ def test_contains_any_false_when_no_gold_string_occurs() -> None:
     assert not contains_any("He left on Monday.", ["Tuesday", "16,200"])
 
 
+def test_contains_any_matches_whole_words_only() -> None:
+    assert not contains_any("Russia and China met.", ["US"])
+    assert not contains_any("The existing order holds.", ["Xi"])
+    assert contains_any("The US supported it.", ["US"])
+
+
+def test_contains_any_normalises_punctuation_and_articles() -> None:
+    assert contains_any("They traced the 16,200 children.", ["16,200"])
+    assert contains_any("It was an international conference.", ["the international conference"])
+    assert not contains_any("It was an international meeting.", ["international conference"])
+
+
 def test_contains_any_ignores_empty_gold_strings() -> None:
     assert not contains_any("anything", ["", "  "])
 
