@@ -31,9 +31,7 @@ async def ask(body: AskRequest, state: StateDep, pipeline: PipelineDep) -> Answe
 
 
 def _event_text(event: StreamEvent) -> str:
-    if event[0] == "token":
-        return sse("token", {"text": event[1]})
-    return sse("answer", event[1].model_dump(mode="json"))
+    return sse(event[0], event[1].model_dump(mode="json"))
 
 
 async def _sse_body(first: StreamEvent, stream: AnswerStream) -> AsyncIterator[str]:
@@ -58,8 +56,9 @@ async def _sse_body(first: StreamEvent, stream: AnswerStream) -> AsyncIterator[s
     responses={
         200: {
             "content": {"text/event-stream": {}},
-            "description": "`token` events (the unverified draft), then one `answer` event "
-            "with the verified answer object; `error` if the answer fails midway.",
+            "description": "`token` events (`{text, citations}`: each a verified sentence, "
+            "in order; their texts joined are the final answer's text), then one `answer` "
+            "event with the verified answer object; `error` if the answer fails midway.",
         },
         **_ERRORS,
     },
