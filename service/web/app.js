@@ -702,7 +702,9 @@
       if (target.origin === window.location.origin) {
         return Promise.resolve(offline);
       }
-      return fetch(target.origin + "/healthz", { mode: "no-cors", cache: "no-store" }).then(
+      // A static file: API responses may not be readable cross-site at all (their
+      // Cross-Origin-Resource-Policy), which would look like a failure again.
+      return fetch(apiBase + "/favicon.svg", { mode: "no-cors", cache: "no-store" }).then(
         function () {
           return {
             title: "This site is not allowed to ask",
