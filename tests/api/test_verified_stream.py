@@ -13,7 +13,6 @@ import httpx
 import pytest
 from api_server import Server
 from conftest import ServerFactory
-from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk
@@ -38,11 +37,7 @@ class GatedChat(GenericFakeChatModel):
     pause_after: int = 10_000
 
     def _stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
+        self, messages: list[BaseMessage], *args: Any, **kwargs: Any
     ) -> Iterator[ChatGenerationChunk]:
         reply = next(self.messages)
         words = (reply if isinstance(reply, str) else str(reply.content)).split(" ")
@@ -112,54 +107,52 @@ def test_planted_sentence_never_reaches_the_openai_client(fake_server: Server) -
     assert plain.usage is not None and plain.usage.prompt_tokens > 50
 
 
-def test_chat_chunks_arrive_while_the_model_is_still_writing(
-    start_server: ServerFactory,
-) -> None:
+@pytest.fixture
+def gated(start_server: ServerFactory) -> Iterator[tuple[Server, threading.Event]]:
+    """A server whose model stops right after the first word of its second sentence (so the
+    first one is complete) until the test opens the gate."""
     gate = threading.Event()
-    # The model stops right after the first word of its second sentence (so the first one is
-    # complete) until the test has seen that sentence arrive.
-    server = start_server(answerer=fake_model(gate=gate, pause_after=len(TRUE.split(" ")) + 1))
-    try:
-        with OpenAI(base_url=f"{server.url}/v1", api_key="unused", max_retries=0) as client:
-            stream = client.chat.completions.create(
-                model="fake-model",
-                messages=[{"role": "user", "content": QUESTION}],
-                stream=True,
-            )
-            first = ""
-            for chunk in stream:
-                first = chunk.choices[0].delta.content or "" if chunk.choices else ""
-                if first:
-                    break
-            assert first == TRUE
-            assert not gate.is_set()  # sent before the model wrote anything more
-            gate.set()
-            rest = [c.choices[0].delta.content or "" for c in stream if c.choices]
-        assert "golden horse" not in "".join(rest)
-    finally:
+    pause = len(TRUE.split(" ")) + 1
+    yield start_server(answerer=fake_model(gate=gate, pause_after=pause)), gate
+    gate.set()
+
+
+def test_chat_chunks_arrive_while_the_model_is_still_writing(
+    gated: tuple[Server, threading.Event],
+) -> None:
+    server, gate = gated
+    with OpenAI(base_url=f"{server.url}/v1", api_key="unused", max_retries=0) as client:
+        stream = client.chat.completions.create(
+            model="fake-model", messages=[{"role": "user", "content": QUESTION}], stream=True
+        )
+        first = ""
+        for chunk in stream:
+            first = chunk.choices[0].delta.content or "" if chunk.choices else ""
+            if first:
+                break
+        assert first == TRUE
+        assert not gate.is_set()  # sent before the model wrote anything more
         gate.set()
+        rest = [c.choices[0].delta.content or "" for c in stream if c.choices]
+    assert "golden horse" not in "".join(rest)
 
 
 def test_sse_token_arrives_while_the_model_is_still_writing(
-    start_server: ServerFactory,
+    gated: tuple[Server, threading.Event],
 ) -> None:
-    gate = threading.Event()
-    server = start_server(answerer=fake_model(gate=gate, pause_after=len(TRUE.split(" ")) + 1))
-    try:
-        with (
-            httpx.Client(base_url=server.url, timeout=30) as client,
-            client.stream("POST", "/v1/ask/stream", json={"question": QUESTION}) as response,
-        ):
-            lines = response.iter_lines()
-            assert next(lines) == "event: token"
-            data = json.loads(next(lines).removeprefix("data: "))
-            assert data["text"] == TRUE and [c["id"] for c in data["citations"]] == [1]
-            assert not gate.is_set()
-            gate.set()
-            rest = "\n".join(lines)
-        assert "event: answer" in rest and "golden horse" not in rest
-    finally:
+    server, gate = gated
+    with (
+        httpx.Client(base_url=server.url, timeout=30) as client,
+        client.stream("POST", "/v1/ask/stream", json={"question": QUESTION}) as response,
+    ):
+        lines = response.iter_lines()
+        assert next(lines) == "event: token"
+        data = json.loads(next(lines).removeprefix("data: "))
+        assert data["text"] == TRUE and [c["id"] for c in data["citations"]] == [1]
+        assert not gate.is_set()
         gate.set()
+        rest = "\n".join(lines)
+    assert "event: answer" in rest and "golden horse" not in rest
 
 
 def test_answer_missing_the_asked_type_is_never_streamed_then_replaced(

@@ -117,24 +117,33 @@ def serve(work: Path, command: list[str], env: dict[str, str]) -> Iterator[Serve
         )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited ({process.returncode}):\n{log_tail(log)}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                pytest.fail(f"the server was not ready after 180 s:\n{log_tail(log)}")
-            time.sleep(0.3)
+        _wait_ready(process, base_url, log)
         yield Server(base_url=base_url, process=process, log=log)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Ask the server to stop; kill it when it has not stopped within 15 s."""
+    process.terminate()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=15)
+    if process.poll() is None:
+        process.kill()
+        process.wait(timeout=5)
+
+
+def _wait_ready(process: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
+    deadline = time.monotonic() + 180
+    while process.poll() is None and time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200:
+                return
+        time.sleep(0.3)
+    state = f"exited ({process.returncode})" if process.poll() is not None else "is not ready"
+    pytest.fail(
+        f"the server {state} after {time.monotonic() - deadline + 180:.0f} s:\n{log_tail(log)}"
+    )
 
 
 def clean_env() -> dict[str, str]:

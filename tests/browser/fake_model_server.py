@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
-from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk
@@ -31,13 +30,9 @@ class SlowFakeChat(GenericFakeChatModel):
     delay: float = 0.1
 
     def _stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
+        self, messages: list[BaseMessage], *args: Any, **kwargs: Any
     ) -> Iterator[ChatGenerationChunk]:
-        for chunk in super()._stream(messages, stop, run_manager, **kwargs):
+        for chunk in super()._stream(messages, *args, **kwargs):
             time.sleep(self.delay)
             yield chunk
 
