@@ -952,7 +952,7 @@
           docs.forEach(function (doc) {
             titles[doc.doc_id] = displayTitle(doc);
             list.appendChild(
-              h("li", { class: "rq-topic", "data-doc-id": doc.doc_id, text: titles[doc.doc_id] + (doc.date ? " (" + doc.date + ")" : "") })
+              h("li", { class: "rq-topic", "data-doc-id": doc.doc_id, text: titles[doc.doc_id] + (doc.date && titles[doc.doc_id].indexOf(doc.date) < 0 ? " (" + doc.date + ")" : "") })
             );
           });
           clear(topics);
