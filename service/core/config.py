@@ -9,6 +9,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Provider = Literal["extractive", "local", "openai"]
+CheckerName = Literal["lexical", "aligned"]
 
 
 class Settings(BaseSettings):
@@ -37,6 +38,8 @@ class Settings(BaseSettings):
     rrf_k: int = Field(default=60, ge=1)
     max_evidence: int = Field(default=6, ge=1, le=20)
     answer_threshold: float = Field(default=0.35, ge=0.0, le=1.0)
+    # How the verifier decides that cited text supports a sentence (docs/evaluation.md).
+    support_checker: CheckerName = "lexical"
 
     # Answering
     provider: Provider = "local"

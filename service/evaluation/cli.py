@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from service.evaluation.checkers import CHECKERS
 from service.evaluation.result import Result
 
 if TYPE_CHECKING:
@@ -60,9 +61,10 @@ def add_parser(subparsers: Any, pipeline_factory: PipelineFactory) -> None:
     )
     p.add_argument(
         "--checker",
-        choices=("lexical", "llm"),
-        default="lexical",
-        help="support checker for citation recall/precision (default lexical)",
+        choices=CHECKERS,
+        default="aligned",
+        help="support checker for citation recall/precision (default aligned, independent of "
+        "the verifier's lexical rule; the verifier's own rule is reported as self_consistency)",
     )
     p.add_argument(
         "--compare",

@@ -22,7 +22,7 @@ from service.qa.retrieval import HybridRetriever
 from service.qa.rewrite import rule_rewrite
 from service.qa.snapshot import Snapshot, Snapshots
 from service.qa.streaming import VerifiedStream
-from service.qa.verify import Verifier
+from service.qa.verify import Verifier, support_check
 from service.store.reader import IndexReader
 
 MAX_QUESTION_CHARS = 2000
@@ -66,6 +66,7 @@ class QAPipeline:
             rrf_k=settings.rrf_k,
         )
         self.selector = EvidenceSelector(index.embedder, settings)
+        self.support = support_check(settings.support_checker, index.embedder)
         self.cache = AnswerCache()
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str | None:
@@ -130,7 +131,8 @@ class QAPipeline:
         a repeated question is served from the cache, streamed the same way."""
         started = time.perf_counter()
         snapshot = self.snapshots.current()
-        key = cache_key(question, snapshot.version, self.answerer.name, prompt_hash(), history)
+        writer = f"{self.answerer.name}/{self.settings.support_checker}"
+        key = cache_key(question, snapshot.version, writer, prompt_hash(), history)
         cached = self.cache.get_streamed(key)
         if cached is not None:
             answer, tokens = cached
@@ -140,7 +142,7 @@ class QAPipeline:
             yield ("answer", answer)
             return
         prepared = self.prepare(question, history, snapshot)
-        verifier = Verifier(prepared.snapshot.documents)
+        verifier = Verifier(prepared.snapshot.documents, self.support)
         sent: list[Token] = []
         t = time.perf_counter()
         if not prepared.answerable:

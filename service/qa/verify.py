@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from service.core.documents import Document
@@ -10,8 +10,28 @@ from service.core.markers import Segment, segments, with_markers
 from service.core.schemas import Answer, Citation
 from service.core.support import lexical_support
 from service.core.types import Draft, Evidence
+from service.qa.aligned_support import AlignedChecker
+from service.qa.alignment import TokenEmbedder
 
 REFUSAL = "The documents do not say. I found no passage that answers this question."
+CONTEXT_CHARS = 400  # text before a cited passage handed to the checker (for pronouns)
+
+# (claim, cited texts, text before the first cited passage) -> supported?
+SupportCheck = Callable[[str, list[str], str], bool]
+
+
+def lexical_check(claim: str, cited: list[str], context: str) -> bool:
+    """The lexical checker as a `SupportCheck` (it reads no context)."""
+    return lexical_support(claim, cited)
+
+
+def support_check(name: str, embedder: TokenEmbedder) -> SupportCheck:
+    """The checker the `support_checker` setting names."""
+    if name == "aligned":
+        return AlignedChecker(embedder).supports
+    if name == "lexical":
+        return lexical_check
+    raise ValueError(f"unknown support checker {name!r}: use lexical or aligned")
 
 
 def _citation(evidence: Evidence, number: int, doc_text: str, supported: bool) -> Citation:
@@ -31,8 +51,11 @@ class Verifier:
     """Checks each citation against the stored documents (of one index snapshot) and each
     sentence against its quotes."""
 
-    def __init__(self, documents: Mapping[str, Document]) -> None:
+    def __init__(
+        self, documents: Mapping[str, Document], check: SupportCheck = lexical_check
+    ) -> None:
         self.documents = documents
+        self.check = check
 
     def refusal(self, provider: str, model: str | None, evidence: list[Evidence]) -> Answer:
         docs = self.documents
@@ -104,10 +127,12 @@ class SentenceCheck:
     def add(self, seg: Segment) -> Verified | None:
         """The sentence, verified and renumbered; None (and counted) when it fails."""
         cited = [n for n in seg.ids if n in self.valid]
-        if not cited or not lexical_support(seg.claim, [self.valid[n].text for n in cited]):
+        docs = self.verifier.documents
+        if not cited or not self.verifier.check(
+            seg.claim, [self.valid[n].text for n in cited], self._context(cited[0])
+        ):
             self.dropped += 1
             return None
-        docs = self.verifier.documents
         for n in cited:
             if n not in self.renumber:
                 self.renumber[n] = len(self.renumber) + 1
@@ -117,6 +142,10 @@ class SentenceCheck:
         self.passed.append(text)
         used = {self.renumber[n] for n in cited}
         return Verified(text=text, citations=[c for c in self.citations if c.id in used])
+
+    def _context(self, number: int) -> str:
+        e = self.valid[number]
+        return self.verifier.documents[e.doc_id].text[max(0, e.start - CONTEXT_CHARS) : e.start]
 
     @property
     def text(self) -> str:
