@@ -11,6 +11,7 @@ from typing import Any
 
 from service.core.config import Settings
 from service.evaluation.checkers import CHECKERS
+from service.evaluation.cli import add_docs_option
 
 IndexDocuments = Callable[[Settings], Mapping[str, str]]
 
@@ -31,14 +32,7 @@ def add_claims_parser(subparsers: Any, index_documents: IndexDocuments) -> None:
         help=f"the checker to measure (default {CHECKERS[0]})",
     )
     p.add_argument("--index-dir", type=Path, metavar="DIR", help="index holding the documents")
-    p.add_argument(
-        "--docs",
-        type=Path,
-        nargs="+",
-        default=[],
-        metavar="PATH",
-        help=".txt/.md files or folders holding the cited documents (instead of the index)",
-    )
+    add_docs_option(p, ".txt/.md files or folders holding the cited documents (not the index)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.add_argument(
         "--out", type=Path, metavar="DIR", help="write claims.json, claims.md and claims.html"

@@ -17,6 +17,11 @@ if TYPE_CHECKING:
 OUTPUTS = ("result.json", "report.md", "report.html")
 
 
+def add_docs_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """`--docs PATH ...`: documents given as files or folders."""
+    parser.add_argument("--docs", type=Path, nargs="+", default=[], metavar="PATH", help=help_text)
+
+
 def add_parser(subparsers: Any, pipeline_factory: PipelineFactory) -> None:
     """Add `eval` to an argparse subparsers object; `args.func` is `run`, and in-process runs
     build their pipeline with `pipeline_factory`."""
@@ -28,14 +33,7 @@ def add_parser(subparsers: Any, pipeline_factory: PipelineFactory) -> None:
         "quote validity, evidence hit, citation recall/precision, latency.",
     )
     p.add_argument("--questions", type=Path, metavar="FILE", help="evaluation file (JSONL)")
-    p.add_argument(
-        "--docs",
-        type=Path,
-        nargs="+",
-        default=[],
-        metavar="PATH",
-        help=".txt/.md files or folders to ingest into a fresh index first",
-    )
+    add_docs_option(p, ".txt/.md files or folders to ingest into a fresh index first")
     p.add_argument("--base-url", metavar="URL", help="evaluate a running server (POST /v1/ask)")
     p.add_argument(
         "--provider",
