@@ -13,6 +13,10 @@ MAX_TURN_CHARS = 8000
 MAX_HISTORY_TURNS = 20
 MAX_DOCUMENT_CHARS = 1_000_000
 DOC_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
+# At least one character that is not white space (exactly the characters Python's
+# `str.strip()` removes), spelled out so that every regex engine reads it alike: the schema
+# then rejects what the server rejects (e.g. "\u00a0").
+NOT_BLANK = r"[^\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 
 
 class Strict(BaseModel):
@@ -36,11 +40,11 @@ class ErrorResponse(BaseModel):
 # ---- asking --------------------------------------------------------------------------
 class TurnIn(Strict):
     role: Literal["user", "assistant"]
-    content: str = Field(min_length=1, max_length=MAX_TURN_CHARS)
+    content: str = Field(min_length=1, max_length=MAX_TURN_CHARS, pattern=NOT_BLANK)
 
 
 class AskRequest(Strict):
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=NOT_BLANK)
     history: list[TurnIn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS)
 
 
@@ -48,7 +52,7 @@ class AskRequest(Strict):
 class DocumentIn(Strict):
     doc_id: str | None = Field(default=None, pattern=DOC_ID_PATTERN)
     title: str | None = Field(default=None, min_length=1, max_length=300)
-    text: str = Field(min_length=1, max_length=MAX_DOCUMENT_CHARS)
+    text: str = Field(min_length=1, max_length=MAX_DOCUMENT_CHARS, pattern=NOT_BLANK)
 
 
 class DocumentSummary(BaseModel):
@@ -81,15 +85,15 @@ class DocumentChange(BaseModel):
 # ---- OpenAI-compatible chat ----------------------------------------------------------
 class TextPart(Strict):
     type: Literal["text"]
-    text: str = Field(max_length=MAX_TURN_CHARS)
+    text: str = Field(min_length=1, max_length=MAX_TURN_CHARS, pattern=NOT_BLANK)
 
 
 class ChatMessage(Strict):
     role: Literal["system", "developer", "user", "assistant"]
     content: (
-        Annotated[str, Field(max_length=MAX_TURN_CHARS)]
-        | Annotated[list[TextPart], Field(max_length=20)]
-    )
+        Annotated[str, Field(min_length=1, max_length=MAX_TURN_CHARS, pattern=NOT_BLANK)]
+        | Annotated[list[TextPart], Field(min_length=1, max_length=20)]
+    ) = Field(description="Must not be blank; the last message must be from the user.")
     name: str | None = Field(default=None, max_length=64)
 
     def text(self) -> str:
