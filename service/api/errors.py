@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from service.api.calls import Busy
 from service.api.models import ErrorResponse
@@ -84,7 +85,19 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 400:  # FastAPI: a body it could not decode (e.g. not UTF-8)
         return error_response(422, "invalid_request", "body: not valid UTF-8 JSON")
     code = _CODES.get(exc.status_code, "error")
-    return error_response(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # Starlette names only the first route of the path
+        headers["Allow"] = ", ".join(_allowed_methods(request)) or headers.get("Allow", "")
+    return error_response(exc.status_code, code, str(exc.detail), headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method that the OpenAPI description lists for this path."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi()["paths"].items():
+        if compile_path(template)[0].match(request.url.path):
+            methods |= {m.upper() for m in operations}
+    return sorted(methods)
 
 
 async def _on_input(request: Request, exc: Exception) -> JSONResponse:
