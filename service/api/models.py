@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.core.schemas import Citation
 
@@ -20,9 +20,10 @@ NOT_BLANK = r"[^\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u
 
 
 class Strict(BaseModel):
-    """Base of request bodies: unknown fields are an error, not silently dropped."""
+    """Base of request bodies: unknown fields are an error, not silently dropped, and values
+    are never coerced (`false` is not a number, `"1"` is not an integer), as the schema says."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 # ---- errors --------------------------------------------------------------------------
@@ -93,13 +94,16 @@ class ChatMessage(Strict):
     content: (
         Annotated[str, Field(min_length=1, max_length=MAX_TURN_CHARS, pattern=NOT_BLANK)]
         | Annotated[list[TextPart], Field(min_length=1, max_length=20)]
-    ) = Field(description="Must not be blank; the last message must be from the user.")
+    ) = Field(description="Text that is not blank.")
     name: str | None = Field(default=None, max_length=64)
 
     def text(self) -> str:
         if isinstance(self.content, str):
             return self.content
         return "".join(part.text for part in self.content)
+
+
+_USER_MESSAGE = {"type": "object", "properties": {"role": {"const": "user"}}, "required": ["role"]}
 
 
 class StreamOptions(Strict):
@@ -110,7 +114,13 @@ class ChatRequest(Strict):
     """The OpenAI chat-completions body; sampling options are accepted and ignored."""
 
     model: str = Field(max_length=200)
-    messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_HISTORY_TURNS + 10)
+    messages: list[ChatMessage] = Field(
+        min_length=1,
+        max_length=MAX_HISTORY_TURNS + 10,
+        description="The conversation; the last message must be from the user (JSON Schema "
+        "cannot say that: 422 otherwise), and is the question.",
+        json_schema_extra={"contains": _USER_MESSAGE},
+    )
     stream: bool = False
     stream_options: StreamOptions | None = None
     n: int = Field(default=1, ge=1, le=1)
@@ -123,6 +133,12 @@ class ChatRequest(Strict):
     seed: int | None = None
     stop: str | list[str] | None = None
     user: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _has_a_user_message(self) -> ChatRequest:
+        if not any(m.role == "user" for m in self.messages):
+            raise ValueError("messages: there must be at least one message from the user")
+        return self
 
 
 class ChatReply(BaseModel):
