@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from service.core.schemas import Citation
 
@@ -103,7 +103,11 @@ class ChatMessage(Strict):
         return "".join(part.text for part in self.content)
 
 
-_USER_MESSAGE = {"type": "object", "properties": {"role": {"const": "user"}}, "required": ["role"]}
+_USER_MESSAGE: dict[str, JsonValue] = {
+    "type": "object",
+    "properties": {"role": {"const": "user"}},
+    "required": ["role"],
+}
 
 
 class StreamOptions(Strict):
