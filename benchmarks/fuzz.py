@@ -18,6 +18,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from benchmarks.live import LiveServer
 
 # schemathesis failure codes for a response that contradicts the schema
@@ -56,6 +58,9 @@ def _schemathesis(url: str, report_dir: Path, args: argparse.Namespace) -> int:
         "json,har",
         "--report-dir",
         str(report_dir),
+        "--continue-on-failure",
+        "--generation-database",
+        "none",
         "--request-timeout",
         "60",
     ]
@@ -64,17 +69,20 @@ def _schemathesis(url: str, report_dir: Path, args: argparse.Namespace) -> int:
 
 
 def _read(report_dir: Path, kind: str) -> Any:
-    (path,) = report_dir.glob(f"{kind}-*.json")
-    return json.loads(path.read_text(encoding="utf-8"))
+    newest = max(report_dir.glob(f"{kind}-*.json"), key=lambda p: p.stat().st_mtime)
+    return json.loads(newest.read_text(encoding="utf-8"))
 
 
-def summarise(report: dict[str, Any], har: dict[str, Any]) -> dict[str, Any]:
-    """The figures of one run, from schemathesis' JSON report and its HTTP archive."""
+def summarise(report: dict[str, Any], har: dict[str, Any], documented: set[str]) -> dict[str, Any]:
+    """The figures of one run, from schemathesis' JSON report and its HTTP archive;
+    `documented` holds the schema's operations ("POST /v1/ask")."""
     entries = har["log"]["entries"]
     statuses = Counter(str(e["response"]["status"]) for e in entries)
     per_operation: Counter[str] = Counter()
     for e in entries:
         path = "/" + e["request"]["url"].split("/", 3)[3].split("?")[0]
+        if path.startswith("/v1/documents/"):
+            path = "/v1/documents/{doc_id}"
         per_operation[f"{e['request']['method']} {path}"] += 1
     failures = [
         {
@@ -99,7 +107,12 @@ def summarise(report: dict[str, Any], har: dict[str, Any]) -> dict[str, Any]:
         "schema_breaking_failures": sum(f["unique"] for f in failures if f["breaks_schema"]),
         "failures": failures,
         "errors": report["errors"],
-        "requests_per_path": dict(sorted(per_operation.items())),
+        "requests_per_operation": {
+            op: n for op, n in sorted(per_operation.items()) if op in documented
+        },
+        "requests_to_undocumented_methods": sum(
+            n for op, n in per_operation.items() if op not in documented
+        ),
     }
 
 
@@ -109,15 +122,19 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--verbose", action="store_true", help="show schemathesis' own output")
+    parser.add_argument("--out", type=Path, help="keep schemathesis' reports (JSON, HAR) here")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     with (
         tempfile.TemporaryDirectory() as tmp,
         LiveServer("extractive", rate_limit_per_minute="0") as server,
     ):
-        report_dir = Path(tmp)
+        report_dir = args.out or Path(tmp)
+        report_dir.mkdir(parents=True, exist_ok=True)
         _schemathesis(server.url, report_dir, args)
-        figures = summarise(_read(report_dir, "json"), _read(report_dir, "har"))
+        schema = httpx.get(f"{server.url}/openapi.json").json()
+        documented = {f"{m.upper()} {p}" for p, ops in schema["paths"].items() for m in ops}
+        figures = summarise(_read(report_dir, "json"), _read(report_dir, "har"), documented)
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
@@ -127,6 +144,7 @@ def main() -> int:
             f"{figures['responses']} responses in {figures['seconds']} s"
         )
         print(f"responses by status: {figures['responses_by_status']}")
+        print(f"requests per operation: {figures['requests_per_operation']}")
         print(f"responses with status 5xx: {figures['responses_5xx']}")
         print(f"failures that break the schema: {figures['schema_breaking_failures']}")
         for f in figures["failures"]:
