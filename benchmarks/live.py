@@ -23,6 +23,32 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout_s: float) -> None:
+    """Wait until the server at `url` answers `/readyz` with 200; RuntimeError when its
+    process `proc` exits first or `timeout_s` passes."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"ragqa serve exited with status {proc.returncode}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"ragqa serve was not ready in {timeout_s:g} s")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (a graceful shutdown), then SIGKILL if it takes more than 20 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
 class LiveServer:
     """`with LiveServer("extractive") as server:` ingests `seeds/` into a temporary index with
     `ragqa ingest`, serves it with `ragqa serve`, and waits until `/readyz` says ready.
@@ -72,18 +98,12 @@ class LiveServer:
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + self.ready_timeout_s
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                raise RuntimeError(f"ragqa serve exited; see {self.log_path}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        self.__exit__(None, None, None)
-        raise RuntimeError(f"ragqa serve was not ready in {self.ready_timeout_s:g} s")
+        try:
+            wait_ready(self.url, self._proc, self.ready_timeout_s)
+        except RuntimeError as exc:
+            self.__exit__(None, None, None)
+            raise RuntimeError(f"{exc}; see {self.log_path}") from exc
+        return self
 
     def rss_mb(self) -> float:
         """Resident memory of the server process, in MB (Linux)."""
@@ -99,12 +119,7 @@ class LiveServer:
         tb: TracebackType | None,
     ) -> None:
         if self._proc is not None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait(timeout=10)
+            stop(self._proc)
         if self._log is not None:
             self._log.close()
         self._tmp.cleanup()

@@ -32,6 +32,14 @@ class Tally:
         self.statuses: Counter[str] = Counter()
         self.retry_after_missing = 0
         self.answerable = 0
+        self.codes: Counter[str] = Counter()  # "503 busy"
+
+
+def _code(response: httpx.Response) -> str:
+    try:
+        return str(response.json()["error"]["code"])
+    except (ValueError, KeyError, TypeError):
+        return "?"
 
 
 async def _client(http: httpx.AsyncClient, questions: Any, stop_at: float, tally: Tally) -> None:
@@ -47,7 +55,9 @@ async def _client(http: httpx.AsyncClient, questions: Any, stop_at: float, tally
         tally.statuses[str(response.status_code)] += 1
         if response.status_code == 200:
             tally.answerable += bool(response.json()["answerable"])
-        elif response.status_code in (429, 503):
+            continue
+        tally.codes[f"{response.status_code} {_code(response)}"] += 1
+        if response.status_code in (429, 503):
             tally.retry_after_missing += "retry-after" not in response.headers
             await asyncio.sleep(float(response.headers.get("retry-after", "1")))
 
@@ -83,7 +93,7 @@ async def run_load(url: str, clients: int, seconds: float, repeat: bool) -> dict
         "p99_ms": round(percentile(ms, 99), 1),
         "max_ms": round(max(ms), 1),
         "by_status": dict(sorted(tally.statuses.items())),
-        "errors": {s: n for s, n in tally.statuses.items() if s != "200"},
+        "errors": dict(sorted(tally.codes.items())),
         "unexpected_errors": {
             s: n for s, n in tally.statuses.items() if s not in ("200", "429", "503")
         },

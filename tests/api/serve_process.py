@@ -6,11 +6,12 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import IO, Any
 
 import httpx
+
+from benchmarks.live import stop, wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,17 +62,11 @@ class ServeProcess:
         )
 
     def wait_ready(self, timeout_s: float = 120) -> ServeProcess:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"ragqa serve exited: {self.log()}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"ragqa serve was not ready in {timeout_s} s: {self.log()}")
+        try:
+            wait_ready(self.url, self.proc, timeout_s)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}: {self.log()}") from exc
+        return self
 
     def client(self, source: str = "127.0.0.1", **kwargs: Any) -> httpx.Client:
         """A client whose requests come from the loopback address `source` (any 127.x.y.z)."""
@@ -84,11 +79,6 @@ class ServeProcess:
 
     def stop(self) -> str:
         """Stop the server (SIGTERM) and return everything it logged."""
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
+        stop(self.proc)
         self._log.close()
         return self.log_path.read_text(encoding="utf-8", errors="replace")

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import httpx
+import pytest
 from api_server import Server
 from conftest import ServerFactory
 
@@ -96,6 +97,33 @@ def test_beyond_slots_and_queue_is_503_busy_at_once(start_server: ServerFactory)
     assert int(refused.headers["retry-after"]) >= 1
     assert statuses == [200, 200] and answerer.started == 2
     assert _metric(server, 'ragqa_answer_rejected_total{reason="queue_full"}') == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/ask/stream", {"question": question(31)}),
+        ("/v1/chat/completions", {"model": "m", "messages": [{"role": "user", "content": BASE}]}),
+    ],
+)
+def test_streams_and_chat_are_admitted_the_same_way(
+    start_server: ServerFactory, path: str, body: dict[str, object]
+) -> None:
+    answerer = GatedAnswerer()
+    server = start_server(answerer=answerer, answer_concurrency=1, answer_queue=0)
+    with ThreadPoolExecutor(1) as pool:
+        try:
+            running = pool.submit(_ask, server, 32)
+            _wait_for(lambda: answerer.started == 1)
+            with server.client() as client:
+                refused = client.post(path, json=body)
+        finally:
+            answerer.gate.set()
+        assert running.result().status_code == 200
+    assert refused.status_code == 503 and refused.json()["error"]["code"] == "busy"
+    assert "retry-after" in refused.headers
+    with server.client() as client:
+        assert client.post(path, json=body).status_code == 200  # the slot came back
 
 
 def test_queue_time_is_not_model_time(start_server: ServerFactory) -> None:
