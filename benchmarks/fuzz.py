@@ -44,6 +44,8 @@ SCHEMA_BREAKING = {
 def _schemathesis(url: str, report_dir: Path, args: argparse.Namespace) -> int:
     command = [
         str(Path(sys.executable).parent / "schemathesis"),
+        "--config-file",
+        str(Path(__file__).with_name("schemathesis.toml")),
         "run",
         f"{url}/openapi.json",
         "--checks",
