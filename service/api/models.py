@@ -24,7 +24,9 @@ def _whole_number(value: object) -> object:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-JsonInt = Annotated[int, BeforeValidator(_whole_number)]
+_WHOLE = BeforeValidator(_whole_number)  # after the bounds, so that the schema shows them
+JsonInt = Annotated[int, _WHOLE]
+PositiveInt = Annotated[int, Field(ge=1), _WHOLE]
 
 
 class Strict(BaseModel):
@@ -135,11 +137,11 @@ class ChatRequest(Strict):
     )
     stream: bool = False
     stream_options: StreamOptions | None = None
-    n: JsonInt = Field(default=1, ge=1, le=1)
+    n: Annotated[int, Field(ge=1, le=1), _WHOLE] = 1
     temperature: float | None = Field(default=None, ge=0, le=2)
     top_p: float | None = Field(default=None, ge=0, le=1)
-    max_tokens: JsonInt | None = Field(default=None, ge=1)
-    max_completion_tokens: JsonInt | None = Field(default=None, ge=1)
+    max_tokens: PositiveInt | None = None
+    max_completion_tokens: PositiveInt | None = None
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
     seed: JsonInt | None = None

@@ -4,6 +4,7 @@ rejected by the schema as by the server, and 405s that name the route's own meth
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from api_server import Server
@@ -97,3 +98,29 @@ def test_preflight_is_answered_by_cors_when_origins_are_configured(
         )
     assert preflight.status_code == 200
     assert "POST" in preflight.headers["access-control-allow-methods"]
+
+
+def _keys(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key
+            yield from _keys(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _keys(value)
+
+
+def test_numbers_are_checked_as_the_schema_says(server: Server) -> None:
+    schema = _schema(server)
+    assert not {"ge", "le", "gt", "lt"} & set(_keys(schema))  # pydantic names, not JSON Schema
+    tokens = schema["components"]["schemas"]["ChatRequest"]["properties"]["max_tokens"]
+    assert tokens["anyOf"][0] == {"type": "integer", "minimum": 1}
+    base = {"model": "ragqa", "messages": [{"role": "user", "content": "Who feels lonely?"}]}
+    with server.client() as client:
+        whole = client.post("/v1/chat/completions", json={**base, "max_tokens": 1.0, "seed": 3.0})
+        boolean = client.post("/v1/chat/completions", json={**base, "seed": False})
+        fraction = client.post("/v1/chat/completions", json={**base, "max_tokens": 1.5})
+        zero = client.post("/v1/chat/completions", json={**base, "max_tokens": 0})
+    assert whole.status_code == 200  # 1.0 is an integer in JSON Schema
+    for response in (boolean, fraction, zero):
+        assert_error(response, 422, "invalid_request")
