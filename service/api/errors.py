@@ -141,6 +141,8 @@ def install_error_handlers(app: FastAPI) -> None:
 _DESCRIPTIONS = {
     401: "API key missing or wrong (only when `RAG_API_KEY` is set)",
     404: "No such document",
+    405: "Method not allowed on this path; see `Allow`",
+    409: "Another write changed the index first; retry",
     413: "Request body larger than `RAG_MAX_BODY_BYTES`",
     422: "Invalid fields, or a body that is not UTF-8 JSON",
     429: "Rate limited; see `Retry-After`",
