@@ -77,13 +77,21 @@ def _wait_for(predicate: object, timeout_s: float = 10) -> None:
         time.sleep(0.02)
 
 
+def _occupy(
+    pool: ThreadPoolExecutor, server: Server, answerer: GatedAnswerer
+) -> Future[httpx.Response]:
+    """A request that holds the one slot until `answerer.gate` opens."""
+    running = pool.submit(_ask, server, 100 + answerer.started)
+    _wait_for(lambda: answerer.started == 1)
+    return running
+
+
 def test_beyond_slots_and_queue_is_503_busy_at_once(start_server: ServerFactory) -> None:
     answerer = GatedAnswerer()
     server = start_server(answerer=answerer, answer_concurrency=1, answer_queue=1)
     with ThreadPoolExecutor(2) as pool:
         try:
-            running = pool.submit(_ask, server, 1)
-            _wait_for(lambda: answerer.started == 1)
+            running = _occupy(pool, server, answerer)
             waiting = pool.submit(_ask, server, 2)
             _wait_for(lambda: _metric(server, "ragqa_answer_queue_depth") == 1)
             started = time.monotonic()
@@ -113,8 +121,7 @@ def test_streams_and_chat_are_admitted_the_same_way(
     server = start_server(answerer=answerer, answer_concurrency=1, answer_queue=0)
     with ThreadPoolExecutor(1) as pool:
         try:
-            running = pool.submit(_ask, server, 32)
-            _wait_for(lambda: answerer.started == 1)
+            running = _occupy(pool, server, answerer)
             with server.client() as client:
                 refused = client.post(path, json=body)
         finally:
