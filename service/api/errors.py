@@ -12,7 +12,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.api.models import ErrorResponse
 from service.core.documents import DocumentError
-from service.core.errors import InputError, ModelError, NotReadyError
+from service.core.errors import (
+    IndexUnavailableError,
+    InputError,
+    ModelError,
+    NotReadyError,
+    WriteConflictError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +106,16 @@ async def _on_not_ready(request: Request, exc: Exception) -> JSONResponse:
     return error_response(err.status, err.code, err.message, err.headers)
 
 
+async def _on_index(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("index unavailable on %s: %s", request.url.path, exc)
+    err = unavailable("index_unavailable", str(exc))
+    return error_response(err.status, err.code, err.message, err.headers)
+
+
+async def _on_conflict(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(409, "write_conflict", str(exc), {"Retry-After": "1"})
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s", request.url.path, exc_info=exc)
     return error_response(500, "internal_error", "internal error; the server log has details")
@@ -114,16 +130,20 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(InputError, _on_input)
     app.add_exception_handler(ModelError, _on_model)
     app.add_exception_handler(NotReadyError, _on_not_ready)
+    app.add_exception_handler(IndexUnavailableError, _on_index)
+    app.add_exception_handler(WriteConflictError, _on_conflict)
     app.add_exception_handler(Exception, _on_unexpected)
 
 
 _DESCRIPTIONS = {
     401: "API key missing or wrong (only when `RAG_API_KEY` is set)",
     404: "No such document",
+    409: "Another replica changed the index meanwhile, too often; retry (see `Retry-After`)",
     413: "Request body larger than `RAG_MAX_BODY_BYTES`",
     422: "Invalid fields",
     429: "Rate limited; see `Retry-After`",
-    503: "Not ready, or the model failed or timed out; see `Retry-After`",
+    503: "Not ready, the index (Chroma) is unreachable, or the model failed or timed out; "
+    "see `Retry-After`",
 }
 
 

@@ -56,7 +56,14 @@ def open_client(settings: Settings) -> ClientAPI:
         _bound_http_timeout(client, settings.chroma_timeout_s)
         return client
     settings.index_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
+    try:
+        return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
+    except Exception as exc:
+        raise IndexUnavailableError(
+            f"could not open the index folder {settings.index_dir} ({exc}): it is damaged or "
+            f"not a Chroma index; move it away, then run `ragqa ingest --index-dir "
+            f"{settings.index_dir}` to build it again"
+        ) from exc
 
 
 class Connection:

@@ -100,6 +100,16 @@ class IndexReader:
             self._docs = by_rev
         return {by_rev[rev].doc_id: by_rev[rev] for rev in manifest.values()}
 
+    def live_documents(self) -> tuple[str | None, dict[str, Document]]:
+        """The live version and its documents (the version is read again, once, when the one
+        read first was collected meanwhile)."""
+        version = self.current_version()
+        try:
+            return version, self.documents(version)
+        except VersionGone:
+            version = self.current_version()
+            return version, self.documents(version)
+
     def rev_documents(self, revs: Iterable[str]) -> dict[str, Document]:
         """`{rev: Document}`; revisions read before are not read again."""
         wanted = list(dict.fromkeys(revs))
