@@ -108,15 +108,20 @@ class ChromaServer(_Process):
 
 
 class Replica(_Process):
-    """`python -m service serve` (extractive) on a free port, using the Chroma server."""
+    """`python -m service serve` (extractive) on a free port, using the Chroma server on
+    `chroma_port` (None: the embedded index in `workdir/index`)."""
 
-    def __init__(self, chroma_port: int, workdir: Path, **env: str) -> None:
+    def __init__(self, chroma_port: int | None, workdir: Path, **env: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workdir = workdir
+        where = (
+            {"RAG_CHROMA_HOST": "127.0.0.1", "RAG_CHROMA_PORT": str(chroma_port)}
+            if chroma_port
+            else {"RAG_INDEX_DIR": str(workdir / "index")}
+        )
         self.env = {
-            "RAG_CHROMA_HOST": "127.0.0.1",
-            "RAG_CHROMA_PORT": str(chroma_port),
+            **where,
             "RAG_PROVIDER": "extractive",
             "RAG_RATE_LIMIT_PER_MINUTE": "0",
             **env,

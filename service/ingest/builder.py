@@ -126,13 +126,13 @@ class IndexBuilder:
             )
         finally:
             if writer is not None:
-                self._release(writer.token)
+                self._close(writer)
 
-    def _release(self, token: str) -> None:
+    def _close(self, writer: RevisionWriter) -> None:
         try:
-            self.reader.versions.drop_lease(token)
-        except Exception:  # a stale lease is collected after the grace period
-            log.warning("could not drop the write lease %s", token, exc_info=True)
+            writer.close()
+        except Exception:  # the lease goes stale and is collected after the grace period
+            log.warning("could not update the write lease", exc_info=True)
 
     def _infos(self, manifest: dict[str, str], own: dict[str, RevInfo]) -> dict[str, RevInfo]:
         """RevInfo of every revision in `manifest` (own ones known, others read)."""

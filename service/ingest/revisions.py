@@ -1,6 +1,7 @@
 """Writing document revisions: each changed document gets a rev id, one record in
-`<prefix>_docs` (its full text) and its chunks in `<prefix>_chunks` (ids prefixed by the
-rev). A revision is invisible to readers until a version's manifest names it."""
+`<prefix>_docs` (its full text) and its chunks in `<prefix>_chunks`, all carrying `rev` in
+their metadata and written into this process's slots (`store/slots.py`). A revision is
+invisible to readers until a version's manifest names it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 
 from service.core.documents import Document
 from service.ingest.chunking import Chunk, chunk_document
-from service.store.reader import IndexReader
+from service.store.reader import IndexReader, batches, revs_filter
 from service.store.versions import unit_vectors
 
 BATCH = 64
@@ -58,11 +59,10 @@ def _metadata(doc: Document, **fields: Any) -> dict[str, Any]:
 def rev_infos(reader: IndexReader, revs: list[str]) -> dict[str, RevInfo]:
     """`{rev: RevInfo}` for the stored ones among `revs` (metadata only)."""
     infos: dict[str, RevInfo] = {}
-    for i in range(0, len(revs), 200):
-        part = revs[i : i + 200]
-        got = reader.conn.get(reader.layout.docs, ids=part, include=["metadatas"])
-        for rid, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
-            infos[rid] = RevInfo.from_meta(rid, meta)
+    for part in batches(revs):
+        got = reader.conn.get(reader.layout.docs, where=revs_filter(part), include=["metadatas"])
+        for meta in got["metadatas"] or []:
+            infos[str(meta["rev"])] = RevInfo.from_meta(str(meta["rev"]), meta)
     return infos
 
 
@@ -71,17 +71,31 @@ class RevisionWriter:
 
     def __init__(self, reader: IndexReader, token: str, fingerprint: str, base: int) -> None:
         self.reader = reader
+        self.slots = reader.slots
         self.token = token
         self.fingerprint = fingerprint
         self.base = base
         self.embedded = 0
         self.documents: dict[str, Document] = {}  # rev -> document, of revs written here
+        self.taken: list[str] = []
         self._lease_at = 0.0
+        self._lease_base = self.slots.start_writer(token, base)
 
     def keep_lease(self, force: bool = False) -> None:
         if force or time.monotonic() - self._lease_at > LEASE_REFRESH_S:
-            self.reader.versions.hold_lease(self.token, self.base)
+            self.reader.versions.hold_lease(self.slots.owner, self._lease_base)
             self._lease_at = time.monotonic()
+
+    def close(self) -> None:
+        """Done (committed or not): the slots may be collected, the lease says so."""
+        self.slots.release(self.taken)
+        base = self.slots.end_writer(self.token)
+        self.reader.versions.hold_lease(self.slots.owner, base)
+
+    def _take(self, kind: str, n: int) -> list[str]:
+        taken = self.slots.take(kind, n)
+        self.taken.extend(taken)
+        return taken
 
     def write(self, docs: list[Document], progress: Progress | None = None) -> list[RevInfo]:
         """Store a new revision of each of `docs`: records first, then embedded chunks."""
@@ -100,6 +114,7 @@ class RevisionWriter:
         self.keep_lease(force=True)
         for i in range(0, len(docs), BATCH):
             part, part_infos = docs[i : i + BATCH], infos[i : i + BATCH]
+            slots = self._take("d", len(part))
             metas = [
                 _metadata(
                     d,
@@ -109,18 +124,20 @@ class RevisionWriter:
                     source=d.source,
                     fingerprint=self.fingerprint,
                     chunks=info.chunks,
-                    writer=self.token,
+                    owner=self.slots.owner,
                     created=now,
                 )
                 for d, info in zip(part, part_infos, strict=True)
             ]
-            self.reader.conn.add(
+            self.reader.conn.upsert(
                 layout.docs,
-                ids=[info.rev for info in part_infos],
+                ids=slots,
                 embeddings=unit_vectors(len(part)),
                 documents=[d.text for d in part],
                 metadatas=metas,
             )
+            for slot, info in zip(slots, part_infos, strict=True):
+                self.slots.wrote(slot, info.rev)
         total = len(fresh)
         if progress:
             progress(0, total)
@@ -137,16 +154,26 @@ class RevisionWriter:
         return infos
 
     def _add(self, batch: list[tuple[Chunk, Document, str]], vectors: Any) -> None:
-        self.reader.conn.add(
+        slots = self._take("c", len(batch))
+        self.reader.conn.upsert(
             self.reader.layout.chunks,
             True,
-            ids=[f"{rev}:{c.chunk_id}" for c, _, rev in batch],
+            ids=slots,
             embeddings=vectors,
             documents=[c.text for c, _, _ in batch],
             metadatas=[
                 _metadata(
-                    d, rev=rev, start=c.start, end=c.end, position=c.position, tokens=c.tokens
+                    d,
+                    rev=rev,
+                    chunk_id=c.chunk_id,
+                    start=c.start,
+                    end=c.end,
+                    position=c.position,
+                    tokens=c.tokens,
+                    owner=self.slots.owner,
                 )
                 for c, d, rev in batch
             ],
         )
+        for slot, (_, _, rev) in zip(slots, batch, strict=True):
+            self.slots.wrote(slot, rev)

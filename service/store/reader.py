@@ -20,6 +20,7 @@ from service.core.config import Settings
 from service.core.documents import Document
 from service.store.client import Connection
 from service.store.embeddings import MiniLMEmbeddings
+from service.store.slots import Slots
 from service.store.versions import Layout, Version, VersionGone, VersionLog
 
 BATCH = 200  # ids or revs per Chroma call
@@ -69,6 +70,7 @@ class IndexReader:
         self.settings = settings
         self.layout = Layout(settings.collection_prefix)
         self.versions = VersionLog(self.conn, self.layout)
+        self.slots = Slots()
         self._docs: dict[str, Document] = {}  # by rev: the revs of the last manifest read
         self._dense: tuple[int, Chroma] | None = None
         self.last_gc: float | None = None  # when this process last collected garbage
@@ -117,11 +119,11 @@ class IndexReader:
         missing = [r for r in wanted if r not in known]
         fetched: dict[str, Document] = {}
         for part in batches(missing):
-            got = self.conn.get(self.layout.docs, ids=part, include=["documents", "metadatas"])
-            for rid, text, meta in zip(
-                got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
-            ):
-                fetched[rid] = document_from(text, meta)
+            got = self.conn.get(
+                self.layout.docs, where=revs_filter(part), include=["documents", "metadatas"]
+            )
+            for text, meta in zip(got["documents"] or [], got["metadatas"] or [], strict=True):
+                fetched[str(meta["rev"])] = document_from(text, meta)
         lost = [r for r in missing if r not in fetched]
         if lost:
             raise VersionGone(f"{len(lost)} document revisions are no longer stored")

@@ -214,21 +214,19 @@ class VersionLog:
         if ids:
             self.conn.call(lambda c: self._meta(c).delete(ids=ids))
 
-    def hold_lease(self, token: str, base: int) -> None:
-        """Tell collectors that a writer working from version `base` is alive."""
+    def hold_lease(self, owner: str, base: int) -> None:
+        """Tell collectors that process `owner` is alive, and the oldest version its writers
+        in flight started from (-1: none). One record per process, updated in place."""
         self.conn.call(
             lambda c: self._meta(c).upsert(
-                ids=[f"lease-{token}"],
+                ids=[f"lease-{owner}"],
                 embeddings=unit_vectors(1),
                 metadatas=[{"kind": "lease", "base": base, "updated": time.time()}],
             )
         )
 
-    def drop_lease(self, token: str) -> None:
-        self.conn.call(lambda c: self._meta(c).delete(ids=[f"lease-{token}"]))
-
     def leases(self) -> dict[str, tuple[int, float]]:
-        """`{token: (base seq, last refresh)}` of writers that said they are alive."""
+        """`{owner: (base seq or -1, last refresh)}` of processes that said they are alive."""
         got = self.conn.call(
             lambda c: self._meta(c).get(where={"kind": "lease"}, include=["metadatas"])
         )

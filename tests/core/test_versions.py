@@ -112,7 +112,13 @@ def _stored(reader: IndexReader) -> tuple[int, int, int]:
     )
 
 
-def test_garbage_is_collected_after_the_grace_period_only(
+def _churn(builder: IndexBuilder, rounds: int) -> None:
+    for i in range(rounds):  # add and delete: the index should end as it began
+        builder.apply([make_document(f"Temporary note {i} about zebras.", "tmp")])
+        builder.apply(deletes=["tmp"])
+
+
+def test_churn_reuses_slots_and_gone_processes_are_collected(
     tmp_path: Path, embedder: MiniLMEmbeddings
 ) -> None:
     settings = Settings(index_dir=tmp_path / "i", gc_grace_s=0)
@@ -120,23 +126,33 @@ def test_garbage_is_collected_after_the_grace_period_only(
     builder = IndexBuilder(reader)
     builder.apply([read_document(SEED)])
     baseline = _stored(reader)
-    for i in range(6):  # add and delete: the index should end as it began
-        builder.apply([make_document(f"Temporary note {i} about zebras.", "tmp")])
-        builder.apply(deletes=["tmp"])
-    collect_garbage(reader, force=True)
-    # the last 3 versions stay (the newest "tmp" is named by one of them); the rest is gone
-    assert _stored(reader) == (baseline[0] + 1, baseline[1] + 1, 3)
+    _churn(builder, 4)
+    after_4 = _stored(reader)
+    _churn(builder, 8)
+    # the garbage of each change is overwritten by a later one: nothing grows
+    assert _stored(reader) == after_4 and after_4[2] == 3
+    assert after_4[0] <= baseline[0] + 4 and after_4[1] <= baseline[1] + 4
 
-    patient = Settings(index_dir=tmp_path / "i", gc_grace_s=3600)
-    reader2 = _reader(patient, embedder)
-    IndexBuilder(reader2).apply([make_document("A note to keep for a while.", "tmp")])
-    IndexBuilder(reader2).apply(deletes=["tmp"])
-    for _ in range(4):
-        IndexBuilder(reader2).apply([make_document("Churn.", "churn")])
-        IndexBuilder(reader2).apply(deletes=["churn"])
-    collect_garbage(reader2, force=True)
-    docs, _, versions = _stored(reader2)
-    assert docs > baseline[0] and versions > 3  # within the grace period: nothing collected
+    # another process (a new owner): the first one's lease is older than the grace period,
+    # so its garbage is deleted; what the last 3 versions name stays (one "tmp" among them)
+    other = _reader(settings, embedder)
+    collect_garbage(other, force=True)
+    assert _stored(other)[:2] == (baseline[0] + 1, baseline[1] + 1)
+    assert set(other.documents()) == {"article-2023-03-25"}
+
+
+def test_nothing_is_collected_within_the_grace_period(
+    tmp_path: Path, embedder: MiniLMEmbeddings
+) -> None:
+    settings = Settings(index_dir=tmp_path / "i", gc_grace_s=3600)
+    reader = _reader(settings, embedder)
+    builder = IndexBuilder(reader)
+    builder.apply([read_document(SEED)])
+    baseline = _stored(reader)
+    _churn(builder, 4)
+    collect_garbage(_reader(settings, embedder), force=True)
+    collect_garbage(reader, force=True)
+    assert _stored(reader) == (baseline[0] + 4, baseline[1] + 4, baseline[2] + 8)
 
 
 def test_a_reader_whose_version_was_collected_reads_the_live_one(
