@@ -33,13 +33,16 @@ def _sample(pair: int, started: float, chroma: ChromaServer | None, api: Replica
 
 
 def _growth(samples: list[dict[str, Any]], key: str) -> float | None:
+    """Percent change from the first sample to the last."""
     first, last = samples[0][key], samples[-1][key]
     if first is None or not first:
         return None
     return round(100.0 * (float(last) - float(first)) / float(first), 1)
 
 
-def run(mode: str, pairs: int, every: int, grace_s: float, work: Path) -> dict[str, Any]:
+def run(
+    mode: str, pairs: int, every: int, grace_s: float, work: Path, base_docs: int
+) -> dict[str, Any]:
     chroma = ChromaServer(work / "chroma").start() if mode == "server" else None
     folder = work / "chroma" if chroma else work / "index"
     api = Replica(chroma.port if chroma else None, work, RAG_GC_GRACE_S=str(grace_s)).start()
@@ -49,6 +52,9 @@ def run(mode: str, pairs: int, every: int, grace_s: float, work: Path) -> dict[s
         with api.client() as client:
             seed = {"doc_id": "seed", "text": SEED.read_text(encoding="utf-8")}
             assert client.post("/v1/documents", json=seed).status_code == 201
+            for i in range(base_docs):  # a larger starting index: `--base-docs`
+                text = f"Weather station {i} stands on hill {i * 7}. It records rain daily."
+                client.post("/v1/documents", json={"doc_id": f"station-{i}", "text": text})
             client.post("/v1/ask", json={"question": "Who is Josep Borrell?"})
             started = time.monotonic()
             samples.append(_sample(0, started, chroma, api, folder))
@@ -81,10 +87,15 @@ def run(mode: str, pairs: int, every: int, grace_s: float, work: Path) -> dict[s
     return {
         "mode": mode,
         "pairs": pairs,
+        "base_docs": base_docs + 1,
         "gc_grace_s": grace_s,
         "errors_by_status": errors,
         "growth_percent": {
             k: _growth(samples, k) for k in ("chroma_rss_mb", "api_rss_mb", "index_mb")
+        },
+        "growth_percent_second_half": {
+            k: _growth([s for s in samples if s["pair"] >= pairs // 2], k)
+            for k in ("chroma_rss_mb", "api_rss_mb", "index_mb")
         },
         "samples": samples,
     }
@@ -96,10 +107,11 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=1000)
     parser.add_argument("--every", type=int, default=50, help="sample every N pairs")
     parser.add_argument("--grace", type=float, default=5.0, help="RAG_GC_GRACE_S of the server")
+    parser.add_argument("--base-docs", type=int, default=0, help="documents added at the start")
     parser.add_argument("--out", type=Path, help="JSON file (default: a temp file)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ragqa-storage-") as tmp:
-        result = run(args.mode, args.pairs, args.every, args.grace, Path(tmp))
+        result = run(args.mode, args.pairs, args.every, args.grace, Path(tmp), args.base_docs)
     out = args.out or Path(tempfile.gettempdir()) / f"storage_bench_{args.mode}.json"
     out.write_text(json.dumps(result, indent=2))
     print(json.dumps({k: v for k, v in result.items() if k != "samples"}, indent=2))
