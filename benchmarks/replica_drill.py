@@ -89,6 +89,7 @@ class Load:
         self.t0 = time.monotonic()
         self.events: list[tuple[float, int, int, float]] = []  # t, replica, status, seconds
         self.acknowledged: list[str] = []
+        self.errors: dict[str, int] = {}  # "code: message" -> count
         self.lock = threading.Lock()
 
     def _ask(self, k: int) -> None:
@@ -98,9 +99,13 @@ class Load:
             while not self.stop.is_set():
                 t = time.monotonic()
                 try:
-                    status = client.post(
-                        "/v1/ask", json={"question": QUESTIONS[i % len(QUESTIONS)]}
-                    ).status_code
+                    r = client.post("/v1/ask", json={"question": QUESTIONS[i % len(QUESTIONS)]})
+                    status = r.status_code
+                    if status != 200:
+                        error = r.json().get("error", {})
+                        key = f"{error.get('code')}: {error.get('message')}"
+                        with self.lock:
+                            self.errors[key] = self.errors.get(key, 0) + 1
                 except httpx.HTTPError:
                     status = 0
                 with self.lock:
@@ -197,6 +202,7 @@ def drill(work: Path, askers: int, outage_s: float) -> dict[str, Any]:
             "after_thaw": _window(load, marks["thawed"], 1e9),
             "first_200_after_restart_s": _first_200_after(load, marks["restarted"]),
             "first_200_after_thaw_s": _first_200_after(load, marks["thawed"]),
+            "error_codes": load.errors,
             "acknowledged_writes": len(load.acknowledged),
             "acknowledged_missing_by_replica": listed,
         }
