@@ -49,11 +49,20 @@ class RevInfo:
         return (self.sha256, self.title, self.fingerprint) == (doc.sha256, doc.title, fingerprint)
 
 
-def _metadata(doc: Document, **fields: Any) -> dict[str, Any]:
-    """What every stored record of `doc` carries, plus `fields` (None values left out)."""
+def _metadata(doc: Document, *parts: dict[str, Any]) -> dict[str, Any]:
+    """What every stored record of `doc` carries, plus `parts` (None values left out)."""
     meta: dict[str, Any] = {"doc_id": doc.doc_id, "title": doc.title, "date": doc.date}
-    meta.update(fields)
+    for part in parts:
+        meta.update(part)
     return {k: v for k, v in meta.items() if v is not None and v != ""}
+
+
+def _span(chunk: Chunk) -> dict[str, Any]:
+    return {"start": chunk.start, "end": chunk.end, "position": chunk.position}
+
+
+def _chunk_ids(chunk: Chunk) -> dict[str, Any]:
+    return {"chunk_id": chunk.chunk_id, "tokens": chunk.tokens}
 
 
 def rev_infos(reader: IndexReader, revs: list[str]) -> dict[str, RevInfo]:
@@ -118,14 +127,9 @@ class RevisionWriter:
             metas = [
                 _metadata(
                     d,
-                    rev=info.rev,
-                    sha256=d.sha256,
-                    body_start=d.body_start,
-                    source=d.source,
-                    fingerprint=self.fingerprint,
-                    chunks=info.chunks,
-                    owner=self.slots.owner,
-                    created=now,
+                    {"rev": info.rev, "owner": self.slots.owner, "created": now},
+                    {"sha256": d.sha256, "body_start": d.body_start, "source": d.source},
+                    {"fingerprint": self.fingerprint, "chunks": info.chunks},
                 )
                 for d, info in zip(part, part_infos, strict=True)
             ]
@@ -162,16 +166,7 @@ class RevisionWriter:
             embeddings=vectors,
             documents=[c.text for c, _, _ in batch],
             metadatas=[
-                _metadata(
-                    d,
-                    rev=rev,
-                    chunk_id=c.chunk_id,
-                    start=c.start,
-                    end=c.end,
-                    position=c.position,
-                    tokens=c.tokens,
-                    owner=self.slots.owner,
-                )
+                _metadata(d, {"rev": rev, "owner": self.slots.owner}, _span(c), _chunk_ids(c))
                 for c, d, rev in batch
             ],
         )

@@ -116,21 +116,17 @@ def _assert_heals(replica: Replica, within_s: float) -> float:
         time.sleep(0.2)
 
 
-def test_chroma_stopped_then_restarted(cluster: tuple[ChromaServer, list[Replica]]) -> None:
+@pytest.mark.parametrize(
+    ("fault", "repair", "replica"), [("stop", "start", 0), ("freeze", "thaw", 1)]
+)
+def test_chroma_down_gives_503_then_heals(
+    cluster: tuple[ChromaServer, list[Replica]], fault: str, repair: str, replica: int
+) -> None:
+    """Chroma stopped (connection refused) or frozen (SIGSTOP: no answer), then back."""
     chroma, replicas = cluster
-    chroma.stop()
+    getattr(chroma, fault)()
     try:
-        _assert_index_down(replicas[0])
+        _assert_index_down(replicas[replica])
     finally:
-        chroma.start()
-    _assert_heals(replicas[0], within_s=10)
-
-
-def test_chroma_frozen_then_thawed(cluster: tuple[ChromaServer, list[Replica]]) -> None:
-    chroma, replicas = cluster
-    chroma.freeze()
-    try:
-        _assert_index_down(replicas[1])
-    finally:
-        chroma.thaw()
-    _assert_heals(replicas[1], within_s=10)
+        getattr(chroma, repair)()
+    _assert_heals(replicas[replica], within_s=10)

@@ -118,15 +118,23 @@ def _churn(builder: IndexBuilder, rounds: int) -> None:
         builder.apply(deletes=["tmp"])
 
 
-def test_churn_reuses_slots_and_gone_processes_are_collected(
-    tmp_path: Path, embedder: MiniLMEmbeddings
-) -> None:
-    settings = Settings(index_dir=tmp_path / "i", gc_grace_s=0)
+def _seeded_then_churned(
+    tmp_path: Path, embedder: MiniLMEmbeddings, grace_s: float
+) -> tuple[Settings, IndexReader, IndexBuilder, tuple[int, int, int]]:
+    """An index of the seed article (its record counts), then 4 add/delete pairs."""
+    settings = Settings(index_dir=tmp_path / "i", gc_grace_s=grace_s)
     reader = _reader(settings, embedder)
     builder = IndexBuilder(reader)
     builder.apply([read_document(SEED)])
     baseline = _stored(reader)
     _churn(builder, 4)
+    return settings, reader, builder, baseline
+
+
+def test_churn_reuses_slots_and_gone_processes_are_collected(
+    tmp_path: Path, embedder: MiniLMEmbeddings
+) -> None:
+    settings, reader, builder, baseline = _seeded_then_churned(tmp_path, embedder, 0)
     after_4 = _stored(reader)
     _churn(builder, 8)
     # the garbage of each change is overwritten by a later one: nothing grows
@@ -144,12 +152,7 @@ def test_churn_reuses_slots_and_gone_processes_are_collected(
 def test_nothing_is_collected_within_the_grace_period(
     tmp_path: Path, embedder: MiniLMEmbeddings
 ) -> None:
-    settings = Settings(index_dir=tmp_path / "i", gc_grace_s=3600)
-    reader = _reader(settings, embedder)
-    builder = IndexBuilder(reader)
-    builder.apply([read_document(SEED)])
-    baseline = _stored(reader)
-    _churn(builder, 4)
+    settings, reader, _, baseline = _seeded_then_churned(tmp_path, embedder, 3600)
     collect_garbage(_reader(settings, embedder), force=True)
     collect_garbage(reader, force=True)
     assert _stored(reader) == (baseline[0] + 4, baseline[1] + 4, baseline[2] + 8)
