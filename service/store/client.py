@@ -41,7 +41,7 @@ def _bound_http_timeout(client: ClientAPI, timeout_s: float) -> None:
     session = getattr(getattr(client, "_server", None), "_session", None)
     if isinstance(session, httpx.Client):
         session.timeout = httpx.Timeout(timeout_s)
-    else:  # pragma: no cover - a chromadb upgrade moved it; tests/core/test_faults_index.py
+    else:  # pragma: no cover - a chromadb upgrade moved it; tests/api/test_replicas.py fails
         log.warning("cannot set a time limit on Chroma calls (chromadb internals changed)")
 
 
