@@ -2,10 +2,11 @@
 
 Collections: `<prefix>_chunks` (chunk vectors), `<prefix>_docs` (one record per document
 revision, id = rev) and `<prefix>_meta`. A version is a record `v<seq>` of `<prefix>_meta`
-whose text is its manifest, `{doc_id: rev}`; the live version is the highest seq. A writer
+whose metadata holds its manifest, `{doc_id: rev}`; the live version is the highest seq. A writer
 claims `v<head+1>` with `add`, which in chromadb 1.5.9 (embedded and over HTTP) keeps the
 first record for an id and silently ignores later ones, then reads it back: whoever's token
-is stored won. `head` is a hint record; readers probe forward from it.
+is stored won. `head` is a hint record (the head's fields, without its manifest); readers
+probe forward from it, reading ids only.
 """
 
 from __future__ import annotations
@@ -114,29 +115,29 @@ class VersionLog:
 
     def _head(self, conn: Connection) -> Version | None:
         meta = self._meta(conn)
-        start, best = self._known, None
-        hint: int | None = None
-        legacy = False
-        while True:
-            ids = [version_id(start + i) for i in range(_PROBE)]
-            got = meta.get(ids=[HEAD_ID, LEGACY_ID, *ids], include=["metadatas"])
-            found: dict[str, Any] = dict(zip(got["ids"], got["metadatas"] or [], strict=True))
-            legacy = legacy or LEGACY_ID in found
-            if hint is None and HEAD_ID in found:
-                hint = int(found[HEAD_ID]["seq"])
-            versions = [Version.from_meta(found[i]) for i in ids if i in found]
-            if versions:
-                best = max(versions, key=lambda v: v.seq)
-                if best.seq < start + _PROBE - 1:
-                    break
-                start = best.seq  # the window was full: look further
-            elif hint is not None and hint != start and best is None:
-                start = hint
-            else:
+        got = meta.get(ids=[HEAD_ID, LEGACY_ID], include=["metadatas"])
+        found: dict[str, Any] = dict(zip(got["ids"], got["metadatas"] or [], strict=True))
+        hint = found.get(HEAD_ID)
+        start = max(self._known, int(hint["seq"]) if hint else 0)
+        top: int | None = None
+        while True:  # which version ids exist from `start` on (ids only: manifests are big)
+            window = [version_id(start + i) for i in range(_PROBE)]
+            present = meta.get(ids=window, include=[])["ids"]
+            if not present:
                 break
-        if best is None:
+            top = max(int(i[1:]) for i in present)
+            if top < start + _PROBE - 1:
+                break
+            start = top  # the window was full: look further
+        best: Version | None
+        if top is None:  # the hint is missing or ahead of what is stored: list them all
             best = self._scan(meta)
-        if best is None and legacy:
+        elif hint is not None and int(hint["seq"]) == top:
+            best = Version.from_meta(hint)
+        else:
+            got = meta.get(ids=[version_id(top)], include=["metadatas"])
+            best = Version.from_meta(got["metadatas"][0]) if got["metadatas"] else None
+        if best is None and LEGACY_ID in found:
             raise LegacyIndexError(
                 f"{where_the_index_is(self.conn.settings)} was written by an older ragqa "
                 "(one collection pair per version): run `ragqa ingest` (with the same "
@@ -164,11 +165,11 @@ class VersionLog:
         )
 
         def read(conn: Connection) -> dict[str, str]:
-            got = self._meta(conn).get(ids=[version_id(seq)], include=["documents", "metadatas"])
-            metas, texts = got["metadatas"] or [], got["documents"] or []
+            got = self._meta(conn).get(ids=[version_id(seq)], include=["metadatas"])
+            metas = got["metadatas"] or []
             if not metas or not str(metas[0]["token"]).startswith(token):
                 raise VersionGone(f"version {seq} is no longer stored")
-            return dict(json.loads(str(texts[0])))
+            return dict(json.loads(str(metas[0]["manifest"])))
 
         return self.conn.call(read)
 
@@ -185,23 +186,20 @@ class VersionLog:
             "created": now,
             "chunks": chunks,
         }
+        # The manifest is metadata, not the record's document: Chroma indexes documents for
+        # full-text search, which for a manifest of random ids costs far more than it holds.
+        record: Any = {**meta_fields, "manifest": json.dumps(manifest, sort_keys=True)}
         vid = version_id(seq)
 
         def claim(conn: Connection) -> Version | None:
             meta = self._meta(conn)
-            meta.add(
-                ids=[vid],
-                embeddings=unit_vectors(1),
-                documents=[json.dumps(manifest, sort_keys=True)],
-                metadatas=[meta_fields],
-            )
+            meta.add(ids=[vid], embeddings=unit_vectors(1), metadatas=[record])
             got = meta.get(ids=[vid], include=["metadatas"])
             stored = got["metadatas"][0] if got["metadatas"] else None
             if stored is None or stored["token"] != token:
                 return None
-            meta.upsert(
-                ids=[HEAD_ID], embeddings=unit_vectors(1), metadatas=[{"kind": "hint", "seq": seq}]
-            )
+            hint = {**meta_fields, "kind": "hint"}  # the head without its manifest
+            meta.upsert(ids=[HEAD_ID], embeddings=unit_vectors(1), metadatas=[hint])
             return Version.from_meta(stored)
 
         won = self.conn.call(claim)
