@@ -14,7 +14,13 @@ from starlette.routing import compile_path
 from service.api.calls import Busy
 from service.api.models import ErrorResponse
 from service.core.documents import DocumentError
-from service.core.errors import InputError, ModelError, NotReadyError
+from service.core.errors import (
+    IndexUnavailableError,
+    InputError,
+    ModelError,
+    NotReadyError,
+    WriteConflictError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +126,16 @@ async def _on_not_ready(request: Request, exc: Exception) -> JSONResponse:
     return error_response(err.status, err.code, err.message, err.headers)
 
 
+async def _on_index(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("index unavailable on %s: %s", request.url.path, exc)
+    err = unavailable("index_unavailable", str(exc))
+    return error_response(err.status, err.code, err.message, err.headers)
+
+
+async def _on_conflict(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(409, "write_conflict", str(exc), {"Retry-After": "1"})
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s", request.url.path, exc_info=exc)
     return error_response(500, "internal_error", "internal error; the server log has details")
@@ -135,6 +151,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ModelError, _on_model)
     app.add_exception_handler(NotReadyError, _on_not_ready)
     app.add_exception_handler(Busy, _on_busy)
+    app.add_exception_handler(IndexUnavailableError, _on_index)
+    app.add_exception_handler(WriteConflictError, _on_conflict)
     app.add_exception_handler(Exception, _on_unexpected)
 
 
@@ -142,12 +160,12 @@ _DESCRIPTIONS = {
     401: "API key missing or wrong (only when `RAG_API_KEY` is set)",
     404: "No such document",
     405: "Method not allowed on this path; see `Allow`",
-    409: "Another write changed the index first; retry",
+    409: "Another replica changed the index meanwhile, too often; retry (see `Retry-After`)",
     413: "Request body larger than `RAG_MAX_BODY_BYTES`",
     422: "Invalid fields, or a body that is not UTF-8 JSON",
     429: "Rate limited; see `Retry-After`",
-    503: "Not ready, busy (every answer slot taken and the queue full), or the model failed "
-    "or timed out; see `Retry-After`",
+    503: "Not ready, busy (every answer slot taken and the queue full), the index (Chroma) "
+    "unreachable, or the model failed or timed out; see `Retry-After`",
 }
 
 

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     chroma_host: str | None = None
     chroma_port: int = 8000
     collection_prefix: str = "ragqa"
+    chroma_timeout_s: float = Field(default=1.5, gt=0, le=600)
+    gc_grace_s: float = Field(default=600.0, ge=0)
 
     # Chunking
     chunk_tokens: int = Field(default=160, ge=16, le=2048)

@@ -15,3 +15,11 @@ class NotReadyError(RagError):
 
 class InputError(RagError, ValueError):
     """Input a person can fix: an empty question, a bad document (HTTP 4xx)."""
+
+
+class IndexUnavailableError(RagError):
+    """The index (Chroma) cannot be reached, is too slow, or needs a command run (HTTP 503)."""
+
+
+class WriteConflictError(RagError):
+    """A change lost the race for the next index version too many times (HTTP 409)."""

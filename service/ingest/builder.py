@@ -1,34 +1,33 @@
-"""Changing the index: every change builds a new version, then flips the pointer.
+"""Changing the index: new revisions for changed documents, then one conditional switch.
 
-A version is a chunk collection and a document collection named after it. A crash before
-the flip leaves the previous version current and whole; readers (API replicas included)
-follow the pointer. Old versions are collected after the flip.
+A change writes revisions only for the documents it changes (unchanged ones keep theirs),
+then claims the next version (`VersionLog.try_commit`). A writer that loses the race to
+another replica re-reads the new head, re-applies its own change onto it (reusing the
+revisions it already embedded) and tries again, up to a bound; then `WriteConflictError`.
+A crash before the claim leaves the previous version live and whole; its leftovers are
+collected later (`ingest/gc.py`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
+import random
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, cast
-
-from chromadb.api.types import Where
 
 from service.core.documents import Document
-from service.ingest.chunking import Chunk, chunk_document
-from service.store.pointer import unit_vectors
+from service.core.errors import WriteConflictError
+from service.ingest.gc import collect_garbage
+from service.ingest.migrate import migrate_legacy
+from service.ingest.revisions import Progress, RevInfo, RevisionWriter, rev_infos
 from service.store.reader import IndexReader
+from service.store.versions import LegacyIndexError, Version
 
 log = logging.getLogger(__name__)
 
-_KEPT_VERSIONS = 3  # the current version and two before it, for readers still on them
-_BATCH = 64
-
-Progress = Callable[[int, int], None]
+MAX_ATTEMPTS = 10
 
 
 @dataclass
@@ -47,21 +46,14 @@ class IngestReport:
     seconds: float = 0.0
 
 
-def _metadata(doc: Document, **fields: Any) -> dict[str, Any]:
-    """What every stored record of `doc` carries, plus `fields` (None values left out)."""
-    meta: dict[str, Any] = {"doc_id": doc.doc_id, "title": doc.title, "date": doc.date}
-    meta.update(fields)
-    return {k: v for k, v in meta.items() if v is not None and v != ""}
+@dataclass
+class _Plan:
+    """A change applied onto one head: the new manifest and what is still to be written."""
 
-
-def _doc_metadata(doc: Document) -> dict[str, Any]:
-    return _metadata(doc, sha256=doc.sha256, body_start=doc.body_start, source=doc.source)
-
-
-def _chunk_metadata(chunk: Chunk, doc: Document) -> dict[str, Any]:
-    return _metadata(
-        doc, start=chunk.start, end=chunk.end, position=chunk.position, tokens=chunk.tokens
-    )
+    report: IngestReport
+    manifest: dict[str, str]
+    to_write: list[Document]
+    changed: bool
 
 
 class IndexBuilder:
@@ -69,9 +61,8 @@ class IndexBuilder:
 
     def __init__(self, reader: IndexReader) -> None:
         self.reader = reader
-        self.client = reader.client
-        self.embedder = reader.embedder
         self.settings = reader.settings
+        self.embedder = reader.embedder
         self.layout = reader.layout
 
     def fingerprint(self) -> str:
@@ -79,12 +70,12 @@ class IndexBuilder:
         s = self.settings
         return f"{self.embedder.model_id}|{s.chunk_tokens}|{s.chunk_overlap_sentences}"
 
-    def _manifest(self, docs: dict[str, Document]) -> str:
-        """A hash of what the index holds: equal manifests mean there is nothing to do."""
-        content = json.dumps(
-            [self.fingerprint(), sorted((d.doc_id, d.sha256, d.title) for d in docs.values())]
-        )
-        return hashlib.sha256(content.encode()).hexdigest()[:16]
+    def _head(self) -> Version | None:
+        try:
+            return self.reader.head()
+        except LegacyIndexError:
+            migrate_legacy(self.reader)
+            return self.reader.head()
 
     def apply(
         self,
@@ -95,123 +86,104 @@ class IndexBuilder:
     ) -> IngestReport:
         """Add/replace and remove documents as one new version; no work when nothing changed."""
         started = time.perf_counter()
-        pointer = self.reader.pointer.read()
-        previous = pointer.version
-        old_docs = {} if previous is None else self.reader.documents(previous)
-        new_docs = {} if reset else dict(old_docs)
-        report = IngestReport(version=previous or "", previous=previous, changed=False)
+        upserts, deletes = list(upserts), list(deletes)
+        own: dict[str, RevInfo] = {}  # doc_id -> a stored revision holding our text
+        writer: RevisionWriter | None = None
+        try:
+            for attempt in range(MAX_ATTEMPTS):
+                head = self._head()
+                plan = self._plan(head, upserts, deletes, reset, own)
+                report = plan.report
+                if not plan.changed:
+                    report.seconds = time.perf_counter() - started
+                    return report
+                if writer is None:
+                    base = head.seq if head else 0
+                    writer = RevisionWriter(self.reader, uuid.uuid4().hex, self.fingerprint(), base)
+                if plan.to_write:
+                    for info in writer.write(plan.to_write, progress):
+                        own[info.doc_id] = info
+                    plan = self._plan(head, upserts, deletes, reset, own)
+                writer.keep_lease(force=True)
+                seq = (head.seq if head else 0) + 1
+                chunks = sum(i.chunks for i in self._infos(plan.manifest, own).values())
+                won = self.reader.versions.try_commit(
+                    seq, plan.manifest, self.fingerprint(), writer.token, chunks
+                )
+                if won is not None:
+                    self.reader.remember(writer.documents)
+                    collect_garbage(self.reader)
+                    report = plan.report
+                    report.version, report.changed = won.name, True
+                    report.chunks, report.embedded = chunks, writer.embedded
+                    report.seconds = time.perf_counter() - started
+                    return report
+                log.info("version %d was taken by another writer; retrying", seq)
+                time.sleep(random.uniform(0.02, 0.1) * min(2**attempt, 10))
+            raise WriteConflictError(
+                f"another writer changed the index {MAX_ATTEMPTS} times while this change was "
+                "being written; try again"
+            )
+        finally:
+            if writer is not None:
+                self._close(writer)
+
+    def _close(self, writer: RevisionWriter) -> None:
+        try:
+            writer.close()
+        except Exception:  # the lease goes stale and is collected after the grace period
+            log.warning("could not update the write lease", exc_info=True)
+
+    def _infos(self, manifest: dict[str, str], own: dict[str, RevInfo]) -> dict[str, RevInfo]:
+        """RevInfo of every revision in `manifest` (own ones known, others read)."""
+        known = {i.rev: i for i in own.values()}
+        missing = [r for r in manifest.values() if r not in known]
+        return {**known, **rev_infos(self.reader, missing)} if missing else known
+
+    def _plan(
+        self,
+        head: Version | None,
+        upserts: list[Document],
+        deletes: list[str],
+        reset: bool,
+        own: dict[str, RevInfo],
+    ) -> _Plan:
+        fp = self.fingerprint()
+        old = self.reader.manifest(head) if head else {}
+        report = IngestReport(
+            version=head.name if head else "", previous=head.name if head else None, changed=False
+        )
+        restamp = head is not None and head.fingerprint != fp  # chunking changed: redo all
+        wanted = set(old) if restamp or reset else {d.doc_id for d in upserts}
+        infos = rev_infos(self.reader, [old[d] for d in wanted if d in old])
+        manifest = {} if reset else dict(old)
+        to_write: list[Document] = []
         for doc_id in deletes:
-            if doc_id in new_docs:
-                del new_docs[doc_id]
+            if manifest.pop(doc_id, None) is not None:
                 report.removed.append(doc_id)
         for doc in upserts:
-            old = old_docs.get(doc.doc_id)
-            if old is not None and old.sha256 == doc.sha256 and old.title == doc.title:
+            current = infos.get(old.get(doc.doc_id, ""))
+            mine = own.get(doc.doc_id)
+            if current is not None and current.holds(doc, fp):
                 report.unchanged.append(doc.doc_id)
-            elif old is not None:
-                report.updated.append(doc.doc_id)
+                manifest[doc.doc_id] = current.rev
+                own[doc.doc_id] = current
+                continue
+            (report.updated if doc.doc_id in old else report.added).append(doc.doc_id)
+            if mine is not None and mine.holds(doc, fp):
+                manifest[doc.doc_id] = mine.rev
             else:
-                report.added.append(doc.doc_id)
-            new_docs[doc.doc_id] = doc
+                to_write.append(doc)
         if reset:
-            report.removed = sorted(set(old_docs) - set(new_docs))
-        manifest = self._manifest(new_docs)
-        if previous is not None and pointer.manifest == manifest:
-            report.seconds = time.perf_counter() - started
-            return report
-        # Every build gets a new name, so no reader ever sees a collection change under it.
-        version = f"{manifest[:8]}-{uuid.uuid4().hex[:8]}"
-        report.version = version
-        report.changed = True
-        same_chunking = pointer.fingerprint == self.fingerprint()
-        self._build(version, previous, old_docs, new_docs, same_chunking, report, progress)
-        kept = [version, *pointer.kept][:_KEPT_VERSIONS]
-        self.reader.pointer.flip(version, manifest, self.fingerprint(), kept)
-        self.reader.remember(version, new_docs)
-        self._collect_garbage(keep=set(kept))
-        report.seconds = time.perf_counter() - started
-        return report
-
-    def _build(
-        self,
-        version: str,
-        previous: str | None,
-        old_docs: dict[str, Document],
-        new_docs: dict[str, Document],
-        same_chunking: bool,
-        report: IngestReport,
-        progress: Progress | None,
-    ) -> None:
-        chunks_col = self.client.create_collection(
-            self.layout.chunks(version),
-            embedding_function=None,
-            configuration={"hnsw": {"space": "cosine"}},
-        )
-        docs_col = self.client.create_collection(self.layout.docs(version), embedding_function=None)
-        reuse: list[str] = []
-        fresh: list[tuple[Chunk, Document]] = []
-        for doc in new_docs.values():
-            old = old_docs.get(doc.doc_id)
-            if same_chunking and old is not None and old.sha256 == doc.sha256:
-                reuse.append(doc.doc_id)
-            else:
-                fresh.extend(
-                    (c, doc)
-                    for c in chunk_document(
-                        doc, self.settings.chunk_tokens, self.settings.chunk_overlap_sentences
-                    )
-                )
-        if reuse and previous:
-            got = self.reader.chunks(previous).get(
-                where=cast(Where, {"doc_id": {"$in": reuse}}),
-                include=["embeddings", "documents", "metadatas"],
-            )
-            ids = got["ids"]
-            for i in range(0, len(ids), _BATCH):
-                chunks_col.add(
-                    ids=ids[i : i + _BATCH],
-                    embeddings=got["embeddings"][i : i + _BATCH],  # type: ignore[index]
-                    documents=(got["documents"] or [])[i : i + _BATCH],
-                    metadatas=(got["metadatas"] or [])[i : i + _BATCH],
-                )
-            report.chunks += len(ids)
-        total = len(fresh)
-        if progress:
-            progress(0, total)
-        for i in range(0, total, _BATCH):
-            batch = fresh[i : i + _BATCH]
-            vectors = self.embedder.embed_array([c.text for c, _ in batch])
-            chunks_col.add(
-                ids=[c.chunk_id for c, _ in batch],
-                embeddings=vectors,
-                documents=[c.text for c, _ in batch],
-                metadatas=[_chunk_metadata(c, d) for c, d in batch],
-            )
-            report.embedded += len(batch)
-            if progress:
-                progress(report.embedded, total)
-        report.chunks += total
-        docs = list(new_docs.values())
-        for i in range(0, len(docs), _BATCH):
-            part = docs[i : i + _BATCH]
-            docs_col.add(
-                ids=[d.doc_id for d in part],
-                embeddings=unit_vectors(len(part)),
-                documents=[d.text for d in part],
-                metadatas=[_doc_metadata(d) for d in part],
-            )
-
-    def _drop(self, name: str) -> None:
-        try:
-            self.client.delete_collection(name)
-        except Exception:  # chromadb raises different errors per backend for a missing name
-            return
-
-    def _collect_garbage(self, keep: set[str]) -> None:
-        """Drop versions no longer kept for readers, and leftovers of interrupted builds."""
-        keep_names = {f(v) for v in keep for f in (self.layout.chunks, self.layout.docs)}
-        for col in self.client.list_collections():
-            name = col.name if hasattr(col, "name") else str(col)
-            if self.layout.is_versioned(name) and name not in keep_names:
-                log.info("dropping old index collection %s", name)
-                self._drop(name)
+            report.removed = sorted(set(old) - {d.doc_id for d in upserts})
+        if restamp:  # documents not in this change, chunked the old way: chunk them again
+            ids = {u.doc_id for u in upserts}
+            stale = [d for d, r in manifest.items() if d not in ids and infos[r].fingerprint != fp]
+            for doc in self.reader.rev_documents(manifest[d] for d in stale).values():
+                mine = own.get(doc.doc_id)
+                if mine is not None and mine.holds(doc, fp):
+                    manifest[doc.doc_id] = mine.rev
+                else:
+                    to_write.append(doc)
+        changed = bool(to_write) or manifest != old
+        return _Plan(report, manifest, to_write, changed)

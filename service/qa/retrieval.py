@@ -58,7 +58,7 @@ class HybridRetriever(BaseRetriever):
         if corpus is None or not corpus.ids:
             return []
         k = min(self.dense_k, len(corpus.ids))
-        dense_hits = corpus.dense.similarity_search_with_score(query, k=k)
+        dense_hits = corpus.dense_search(query, k)
         dense_ids = [str(doc.id) for doc, _ in dense_hits]
         dense_sim = {str(doc.id): 1.0 - float(dist) for doc, dist in dense_hits}
         keyword_ids = self.keyword_ranking(corpus, query)

@@ -1,24 +1,34 @@
-"""Reading the index: the current version, its documents and its chunks."""
+"""Reading the index: the live version, its documents and its chunks.
+
+Documents and chunks are read by revision and kept per revision, so a new version costs
+only the revisions it changed.
+"""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from chromadb.api import ClientAPI
-from chromadb.api.models.Collection import Collection
+from chromadb.api.types import Where
 from langchain_chroma import Chroma
+from langchain_core.documents import Document as LCDocument
 
 from service.core.config import Settings
 from service.core.documents import Document
+from service.store.client import Connection
 from service.store.embeddings import MiniLMEmbeddings
-from service.store.pointer import Layout, VersionPointer
+from service.store.slots import Slots
+from service.store.versions import Layout, Version, VersionGone, VersionLog
+
+BATCH = 200  # ids or revs per Chroma call
 
 
 @dataclass(frozen=True)
 class ChunkRows:
-    """Every chunk of one version: ids, texts and metadata, in the same order."""
+    """Chunks: ids, texts and metadata, in the same order."""
 
     ids: list[str]
     texts: list[str]
@@ -26,7 +36,7 @@ class ChunkRows:
 
 
 def document_from(text: str, meta: Any) -> Document:
-    """A document as stored in a version's document collection."""
+    """A document as stored in a revision record."""
     return Document(
         doc_id=str(meta["doc_id"]),
         title=str(meta["title"]),
@@ -37,62 +47,138 @@ def document_from(text: str, meta: Any) -> Document:
     )
 
 
-class IndexReader:
-    """Versioned chunk store in Chroma (embedded or server) plus the full document texts."""
+def revs_filter(revs: Sequence[str]) -> Where:
+    return cast(Where, {"rev": {"$in": list(revs)}})
 
-    def __init__(self, client: ClientAPI, embedder: MiniLMEmbeddings, settings: Settings) -> None:
-        self.client = client
+
+def batches(items: Sequence[str], size: int = BATCH) -> Iterable[list[str]]:
+    for i in range(0, len(items), size):
+        yield list(items[i : i + size])
+
+
+class IndexReader:
+    """The versioned index in Chroma (embedded or server): versions, documents, chunks."""
+
+    def __init__(
+        self,
+        client: ClientAPI | Connection | None,
+        embedder: MiniLMEmbeddings,
+        settings: Settings,
+    ) -> None:
+        self.conn = client if isinstance(client, Connection) else Connection(settings, client)
         self.embedder = embedder
         self.settings = settings
         self.layout = Layout(settings.collection_prefix)
-        self.pointer = VersionPointer(client, self.layout)
-        self._docs_cache: tuple[str, dict[str, Document]] | None = None
+        self.versions = VersionLog(self.conn, self.layout)
+        self.slots = Slots()
+        self._docs: dict[str, Document] = {}  # by rev: the revs of the last manifest read
+        self._dense: tuple[int, Chroma] | None = None
+        self.last_gc: float | None = None  # when this process last collected garbage
         self._lock = threading.Lock()
+
+    @property
+    def client(self) -> ClientAPI:
+        return self.conn.client
+
+    def head(self) -> Version | None:
+        return self.versions.head()
 
     def current_version(self) -> str | None:
         """The version readers should use now, or None for an empty index."""
-        return self.pointer.read().version
+        head = self.head()
+        return head.name if head else None
+
+    def manifest(self, version: Version | str) -> dict[str, str]:
+        return self.versions.manifest(version)
 
     def documents(self, version: str | None = None) -> dict[str, Document]:
-        """All documents of a version (default: the current one), with full text."""
+        """All documents of a version (default: the live one), with full text."""
         version = version or self.current_version()
         if version is None:
             return {}
-        cached = self._docs_cache  # read once: another thread may replace it meanwhile
-        if cached is not None and cached[0] == version:
-            return cached[1]
-        got = self.client.get_collection(self.layout.docs(version)).get(
-            include=["documents", "metadatas"]
-        )
-        docs: dict[str, Document] = {}
-        for text, meta in zip(got["documents"] or [], got["metadatas"] or [], strict=True):
-            doc = document_from(text, meta)
-            docs[doc.doc_id] = doc
-        self.remember(version, docs)
-        return docs
+        manifest = self.manifest(version)
+        by_rev = self.rev_documents(manifest.values())
+        with self._lock:  # keep only the revisions of the version read last
+            self._docs = by_rev
+        return {by_rev[rev].doc_id: by_rev[rev] for rev in manifest.values()}
 
-    def remember(self, version: str, docs: dict[str, Document]) -> None:
-        """Keep `docs` as the documents of `version` for the next read."""
+    def live_documents(self) -> tuple[str | None, dict[str, Document]]:
+        """The live version and its documents (the version is read again, once, when the one
+        read first was collected meanwhile)."""
+        version = self.current_version()
+        try:
+            return version, self.documents(version)
+        except VersionGone:
+            version = self.current_version()
+            return version, self.documents(version)
+
+    def rev_documents(self, revs: Iterable[str]) -> dict[str, Document]:
+        """`{rev: Document}`; revisions read before are not read again."""
+        wanted = list(dict.fromkeys(revs))
+        known = self._docs
+        missing = [r for r in wanted if r not in known]
+        fetched: dict[str, Document] = {}
+        for part in batches(missing):
+            got = self.conn.get(
+                self.layout.docs, where=revs_filter(part), include=["documents", "metadatas"]
+            )
+            for text, meta in zip(got["documents"] or [], got["metadatas"] or [], strict=True):
+                fetched[str(meta["rev"])] = document_from(text, meta)
+        lost = [r for r in missing if r not in fetched]
+        if lost:
+            raise VersionGone(f"{len(lost)} document revisions are no longer stored")
+        self.remember(fetched)
+        return {r: known.get(r) or fetched[r] for r in wanted}
+
+    def remember(self, docs: dict[str, Document]) -> None:
+        """Keep `{rev: Document}` (a writer's new version) for the next read."""
         with self._lock:
-            self._docs_cache = (version, docs)
+            self._docs = {**self._docs, **docs}
 
-    def chunks(self, version: str) -> Collection:
-        """The chunk collection of `version`."""
-        return self.client.get_collection(self.layout.chunks(version))
+    def chunk_rows(self, revs: Sequence[str]) -> ChunkRows:
+        """Every chunk of the revisions `revs` (a version's, for keyword search)."""
+        rows = ChunkRows([], [], [])
+        for part in batches(revs):
+            got = self.conn.get(
+                self.layout.chunks,
+                True,
+                where=revs_filter(part),
+                include=["documents", "metadatas"],
+            )
+            rows.ids.extend(got["ids"])
+            rows.texts.extend(str(t) for t in got["documents"] or [])
+            rows.metadatas.extend(dict(m) for m in got["metadatas"] or [])
+        return rows
 
-    def chunk_rows(self, version: str) -> ChunkRows:
-        """Every chunk of `version`, for keyword search."""
-        got = self.chunks(version).get(include=["documents", "metadatas"])
-        return ChunkRows(
-            ids=list(got["ids"]),
-            texts=[str(t) for t in got["documents"] or []],
-            metadatas=[dict(m) for m in got["metadatas"] or []],
+    def version_chunk_rows(self, version: str | None = None) -> ChunkRows:
+        """Every chunk of a version (default: the live one)."""
+        version = version or self.current_version()
+        return (
+            self.chunk_rows(sorted(set(self.manifest(version).values())))
+            if version
+            else (ChunkRows([], [], []))
         )
 
-    def dense_store(self, version: str) -> Chroma:
-        """A LangChain vector store over the chunks of `version`."""
-        return Chroma(
-            client=self.client,
-            collection_name=self.layout.chunks(version),
-            embedding_function=self.embedder,
+    def dense_store(self, conn: Connection | None = None) -> Chroma:
+        """A LangChain vector store over the chunk collection (filter it by revision)."""
+        conn = conn or self.conn
+        cached = self._dense
+        if cached is None or cached[0] != conn.epoch:
+            store = Chroma(
+                client=conn.client,
+                collection_name=self.layout.chunks,
+                embedding_function=self.embedder,
+                collection_configuration={"hnsw": {"space": "cosine"}},
+            )
+            cached = self._dense = (conn.epoch, store)
+        return cached[1]
+
+    def dense_search(
+        self, revs: Sequence[str], query: str, k: int
+    ) -> list[tuple[LCDocument, float]]:
+        """The `k` chunks of `revs` nearest to `query`, with cosine distances."""
+        return self.conn.call(
+            lambda c: self.dense_store(c).similarity_search_with_score(
+                query, k=k, filter=cast(dict[str, str], revs_filter(revs))
+            )
         )

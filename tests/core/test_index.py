@@ -20,7 +20,7 @@ SEED = Path(__file__).resolve().parents[2] / "seeds" / "article-2023-03-25.txt"
 def _chunk_ids(index: IndexReader) -> list[str]:
     version = index.current_version()
     assert version is not None
-    return sorted(index.chunks(version).get()["ids"])
+    return sorted(index.version_chunk_rows(version).ids)
 
 
 def test_reingesting_unchanged_files_does_no_work(index: IndexReader) -> None:
@@ -37,9 +37,10 @@ def test_metadata_of_every_chunk(index: IndexReader) -> None:
     IndexBuilder(index).apply([read_document(SEED)])
     version = index.current_version()
     assert version is not None
-    got = index.chunks(version).get(include=["documents", "metadatas"])
+    rows = index.version_chunk_rows(version)
     text = SEED.read_text(encoding="utf-8")
-    for chunk_text, meta in zip(got["documents"] or [], got["metadatas"] or [], strict=True):
+    assert rows.ids
+    for chunk_text, meta in zip(rows.texts, rows.metadatas, strict=True):
         assert {"doc_id", "title", "date", "start", "end"} <= set(meta)
         assert meta["date"] == "2023-03-25"
         assert text[int(str(meta["start"])) : int(str(meta["end"]))] == chunk_text

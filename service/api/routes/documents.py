@@ -54,8 +54,7 @@ def _not_found(doc_id: str) -> ApiError:
 @router.get("", response_model=DocumentList, responses=responses(401, 429, 503))
 async def list_documents(pipeline: PipelineDep) -> DocumentList:
     """All documents of the current index version (without their text)."""
-    version = await asyncio.to_thread(pipeline.index.current_version)
-    docs = await asyncio.to_thread(pipeline.index.documents, version)
+    version, docs = await asyncio.to_thread(pipeline.index.live_documents)
     return DocumentList(
         version=version, documents=[_summary(d) for d in sorted(docs.values(), key=_doc_key)]
     )
@@ -71,13 +70,15 @@ def _doc_key(doc: Document) -> str:
     status_code=status.HTTP_201_CREATED,
     responses={
         200: {"model": DocumentChange, "description": "Updated or unchanged"},
-        **responses(401, 413, 422, 429, 503),
+        **responses(401, 409, 413, 422, 429, 503),
     },
 )
 async def add_document(
     body: DocumentIn, response: Response, state: StateDep, pipeline: PipelineDep
 ) -> DocumentChange:
-    """Add or replace a document; it is answerable as soon as this returns."""
+    """Add or replace a document; it is answerable as soon as this returns (on every replica).
+
+    409 when other replicas changed the index too often meanwhile: nothing was applied."""
     doc = make_document(body.text, doc_id=body.doc_id, title=body.title, source="api")
     async with state.write_lock:
         report = await asyncio.to_thread(IndexBuilder(pipeline.index).apply, upserts=[doc])
@@ -90,19 +91,23 @@ async def add_document(
 @router.get("/{doc_id}", response_model=DocumentOut, responses=responses(401, 404, 429, 503))
 async def get_document(doc_id: str, pipeline: PipelineDep) -> DocumentOut:
     """One document with its full text (citation offsets index into `text`)."""
-    docs = await asyncio.to_thread(pipeline.index.documents)
+    _, docs = await asyncio.to_thread(pipeline.index.live_documents)
     doc = docs.get(doc_id)
     if doc is None:
         raise _not_found(doc_id)
     return DocumentOut(**_summary(doc).model_dump(), text=doc.text)
 
 
-@router.delete("/{doc_id}", response_model=DocumentChange, responses=responses(401, 404, 429, 503))
+@router.delete(
+    "/{doc_id}", response_model=DocumentChange, responses=responses(401, 404, 409, 429, 503)
+)
 async def delete_document(doc_id: str, state: StateDep, pipeline: PipelineDep) -> DocumentChange:
     """Remove a document; it is no longer cited once this returns."""
     async with state.write_lock:
-        docs = await asyncio.to_thread(pipeline.index.documents)
+        _, docs = await asyncio.to_thread(pipeline.index.live_documents)
         if doc_id not in docs:
             raise _not_found(doc_id)
         report = await asyncio.to_thread(IndexBuilder(pipeline.index).apply, deletes=[doc_id])
+    if doc_id not in report.removed:  # another replica removed it first
+        raise _not_found(doc_id)
     return _change(doc_id, report)

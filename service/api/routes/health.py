@@ -11,6 +11,7 @@ from service.answerers.prompts import prompt_hash
 from service.api.deps import MetricsDep, StateDep
 from service.api.errors import ApiError, responses, unavailable
 from service.api.models import Health, Readiness
+from service.core.errors import IndexUnavailableError
 
 router = APIRouter(tags=["health"])
 
@@ -23,7 +24,9 @@ async def healthz() -> Health:
 
 @router.get("/readyz", response_model=Readiness, responses=responses(503))
 async def readyz(state: StateDep) -> Readiness:
-    """Ready when the index is open and the answerer is loaded (503 until then)."""
+    """Ready when the index answers and the answerer is loaded; a 503 says which part is not
+    (`not_ready`/`load_failed`: still loading or failed to load; `index_unavailable`: Chroma
+    cannot be reached, the model is loaded)."""
     pipeline = state.pipeline
     if pipeline is None:
         if state.load_error:
@@ -34,8 +37,13 @@ async def readyz(state: StateDep) -> Readiness:
                 {"Retry-After": "30"},
             )
         raise unavailable("not_ready", "the index and model are still loading")
-    version = await asyncio.to_thread(pipeline.index.current_version)
-    docs = await asyncio.to_thread(pipeline.index.documents, version)
+    try:
+        version, docs = await asyncio.to_thread(pipeline.index.live_documents)
+    except IndexUnavailableError as exc:
+        raise unavailable(
+            "index_unavailable",
+            f"index: down ({exc}); model: loaded ({pipeline.answerer.name})",
+        ) from exc
     return Readiness(
         provider=pipeline.answerer.name,
         model=pipeline.answerer.model,

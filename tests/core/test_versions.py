@@ -1,0 +1,230 @@
+"""Versions in long-lived collections: the conditional switch, retries that re-apply, garbage
+collection after the grace period, and migration of the old layout."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from service.core.config import Settings
+from service.core.documents import make_document, read_document
+from service.core.errors import WriteConflictError
+from service.ingest import builder as builder_module
+from service.ingest.builder import IndexBuilder
+from service.ingest.gc import collect_garbage
+from service.qa.snapshot import Snapshots
+from service.store.client import open_client
+from service.store.embeddings import MiniLMEmbeddings
+from service.store.reader import IndexReader
+from service.store.versions import LEGACY_ID, LegacyIndexError, unit_vectors
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "article-2023-03-25.txt"
+
+
+class GatedEmbedder(MiniLMEmbeddings):
+    """Counts embedding calls; the first one waits until `gate` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.started = threading.Event()
+        self.calls = 0
+
+    def embed_array(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        self.started.set()
+        assert self.gate.wait(timeout=60)
+        return super().embed_array(texts)
+
+
+def _reader(settings: Settings, embedder: MiniLMEmbeddings) -> IndexReader:
+    return IndexReader(open_client(settings), embedder, settings)
+
+
+def test_a_writer_that_loses_the_race_reapplies_without_reembedding(
+    settings: Settings, embedder: MiniLMEmbeddings
+) -> None:
+    IndexBuilder(_reader(settings, embedder)).apply([make_document("Alpha beta.", "a")])
+    slow_embedder = GatedEmbedder()
+    slow = IndexBuilder(_reader(settings, slow_embedder))
+    reports = []
+    writer = threading.Thread(
+        target=lambda: reports.append(slow.apply([make_document("Slow words here.", "slow")]))
+    )
+    writer.start()
+    assert slow_embedder.started.wait(timeout=60)  # it has read the head and is embedding
+    fast = IndexBuilder(_reader(settings, embedder)).apply([make_document("Fast one.", "fast")])
+    slow_embedder.gate.set()
+    writer.join(timeout=60)
+    (report,) = reports
+    assert report.changed and report.added == ["slow"]
+    assert slow_embedder.calls == 1 and report.embedded == 1  # re-applied, not re-embedded
+    assert int(report.version[1:].split("-")[0]) == int(fast.version[1:].split("-")[0]) + 1
+    reader = _reader(settings, embedder)
+    assert set(reader.documents()) == {"a", "fast", "slow"}
+    assert reader.current_version() == report.version
+
+
+def test_many_racing_writers_lose_nothing(settings: Settings, embedder: MiniLMEmbeddings) -> None:
+    builders = [IndexBuilder(_reader(settings, embedder)) for _ in range(6)]
+    start = threading.Barrier(len(builders))
+    errors: list[BaseException] = []
+
+    def write(i: int) -> None:
+        start.wait()
+        try:
+            builders[i].apply([make_document(f"Document number {i} speaks.", f"d{i}")])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(len(builders))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    assert set(_reader(settings, embedder).documents()) == {f"d{i}" for i in range(6)}
+
+
+def test_a_writer_that_always_loses_reports_a_conflict(
+    settings: Settings, embedder: MiniLMEmbeddings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reader = _reader(settings, embedder)
+    IndexBuilder(reader).apply([make_document("Alpha beta.", "a")])
+    before = reader.current_version()
+    monkeypatch.setattr(builder_module, "MAX_ATTEMPTS", 3)
+    monkeypatch.setattr(reader.versions, "try_commit", lambda *a, **k: None)
+    with pytest.raises(WriteConflictError):
+        IndexBuilder(reader).apply([make_document("Never lands.", "b")])
+    fresh = _reader(settings, embedder)
+    assert fresh.current_version() == before and set(fresh.documents()) == {"a"}
+
+
+def _stored(reader: IndexReader) -> tuple[int, int, int]:
+    conn, layout = reader.conn, reader.layout
+    return (
+        len(conn.get(layout.docs, include=[])["ids"]),
+        len(conn.get(layout.chunks, True, include=[])["ids"]),
+        len(reader.versions.all_versions()),
+    )
+
+
+def _churn(builder: IndexBuilder, rounds: int) -> None:
+    for i in range(rounds):  # add and delete: the index should end as it began
+        builder.apply([make_document(f"Temporary note {i} about zebras.", "tmp")])
+        builder.apply(deletes=["tmp"])
+
+
+def _seeded_then_churned(
+    tmp_path: Path, embedder: MiniLMEmbeddings, grace_s: float
+) -> tuple[Settings, IndexReader, IndexBuilder, tuple[int, int, int]]:
+    """An index of the seed article (its record counts), then 4 add/delete pairs."""
+    settings = Settings(index_dir=tmp_path / "i", gc_grace_s=grace_s)
+    reader = _reader(settings, embedder)
+    builder = IndexBuilder(reader)
+    builder.apply([read_document(SEED)])
+    baseline = _stored(reader)
+    _churn(builder, 4)
+    return settings, reader, builder, baseline
+
+
+def test_churn_reuses_slots_and_gone_processes_are_collected(
+    tmp_path: Path, embedder: MiniLMEmbeddings
+) -> None:
+    settings, reader, builder, baseline = _seeded_then_churned(tmp_path, embedder, 0)
+    after_4 = _stored(reader)
+    _churn(builder, 8)
+    # the garbage of each change is overwritten by a later one: nothing grows
+    assert _stored(reader) == after_4 and after_4[2] == 3
+    assert after_4[0] <= baseline[0] + 4 and after_4[1] <= baseline[1] + 4
+
+    # another process (a new owner): the first one's lease is older than the grace period,
+    # so its garbage is deleted; what the last 3 versions name stays (one "tmp" among them)
+    other = _reader(settings, embedder)
+    collect_garbage(other, force=True)
+    assert _stored(other)[:2] == (baseline[0] + 1, baseline[1] + 1)
+    assert set(other.documents()) == {"article-2023-03-25"}
+
+
+def test_nothing_is_collected_within_the_grace_period(
+    tmp_path: Path, embedder: MiniLMEmbeddings
+) -> None:
+    settings, reader, _, baseline = _seeded_then_churned(tmp_path, embedder, 3600)
+    collect_garbage(_reader(settings, embedder), force=True)
+    collect_garbage(reader, force=True)
+    assert _stored(reader) == (baseline[0] + 4, baseline[1] + 4, baseline[2] + 8)
+
+
+def test_a_reader_whose_version_was_collected_reads_the_live_one(
+    tmp_path: Path, embedder: MiniLMEmbeddings
+) -> None:
+    settings = Settings(index_dir=tmp_path / "i", gc_grace_s=0)
+    reader = _reader(settings, embedder)
+    IndexBuilder(reader).apply([make_document("The okapi weighs 100 kilograms.", "okapi")])
+    stale = reader.current_version()
+    other = _reader(settings, embedder)
+    for w in range(101, 106):
+        IndexBuilder(other).apply([make_document(f"The okapi weighs {w} kilograms.", "okapi")])
+    collect_garbage(other, force=True)
+    snapshots = Snapshots(reader)
+    versions = iter([stale, other.current_version()])
+    reader.current_version = lambda: next(versions)  # type: ignore[method-assign]
+    snapshot = snapshots.current()
+    assert snapshot.version != stale
+    assert "105" in snapshot.documents["okapi"].text
+
+
+def _write_old_layout(reader: IndexReader, embedder: MiniLMEmbeddings) -> None:
+    """An index as the previous ragqa wrote it: one collection pair per version."""
+    client, prefix = reader.client, reader.layout.prefix
+    doc = read_document(SEED)
+    from service.ingest.chunking import chunk_document
+
+    chunks = chunk_document(doc, 160, 1)
+    col = client.create_collection(
+        f"{prefix}_chunks_old1",
+        embedding_function=None,
+        configuration={"hnsw": {"space": "cosine"}},
+    )
+    col.add(
+        ids=[c.chunk_id for c in chunks],
+        embeddings=embedder.embed_array([c.text for c in chunks]),
+        documents=[c.text for c in chunks],
+        metadatas=[
+            {"doc_id": doc.doc_id, "title": doc.title, "start": c.start, "end": c.end}
+            for c in chunks
+        ],
+    )
+    client.create_collection(f"{prefix}_docs_old1", embedding_function=None).add(
+        ids=[doc.doc_id],
+        embeddings=unit_vectors(1),
+        documents=[doc.text],
+        metadatas=[{"doc_id": doc.doc_id, "title": doc.title, "sha256": doc.sha256}],
+    )
+    fingerprint = IndexBuilder(reader).fingerprint()
+    client.get_or_create_collection(f"{prefix}_meta", embedding_function=None).upsert(
+        ids=[LEGACY_ID],
+        embeddings=unit_vectors(1),
+        metadatas=[{"version": "old1", "manifest": "x", "fingerprint": fingerprint}],
+    )
+
+
+def test_an_old_layout_index_says_what_to_run_then_migrates(
+    settings: Settings, embedder: MiniLMEmbeddings
+) -> None:
+    reader = _reader(settings, embedder)
+    _write_old_layout(reader, embedder)
+    with pytest.raises(LegacyIndexError, match="run `ragqa ingest`"):
+        reader.current_version()
+    report = IndexBuilder(reader).apply([read_document(SEED)])
+    assert report.unchanged == ["article-2023-03-25"] and report.embedded == 0
+    assert set(reader.documents()) == {"article-2023-03-25"}
+    names = {c.name for c in reader.client.list_collections()}
+    assert not any(reader.layout.is_legacy(n) for n in names)
+    retriever_hits = reader.dense_search(
+        sorted(reader.manifest(reader.current_version() or "").values()), "Guterres lunch", 3
+    )
+    assert retriever_hits
