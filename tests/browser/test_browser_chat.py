@@ -48,14 +48,14 @@ PAGE_CSP = (
 )
 
 
-def ask(page: Page, question: str) -> Locator:
+def ask(page: Page, question: str, timeout_ms: float = 20_000) -> Locator:
     """Type a question, press Enter, wait for the final answer; returns its bubble."""
     before = page.locator(".rq-msg-bot").count()
     box = page.locator(".rq-input")
     box.fill(question)
     box.press("Enter")
     bubble = page.locator(".rq-msg-bot").nth(before)
-    expect(bubble).to_have_class(FINAL)
+    expect(bubble).to_have_class(FINAL, timeout=timeout_ms)
     return bubble
 
 

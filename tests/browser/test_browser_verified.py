@@ -19,6 +19,8 @@ from openai import OpenAI
 from playwright.sync_api import Browser, Page, expect
 from test_browser_chat import FINAL, ask, chips_as_digits, open_citation
 
+LOCAL_MODEL_WAIT_MS = 60_000
+
 pytestmark = pytest.mark.integration
 
 TRUE = "Xi Jinping bid his host a friendly farewell on Tuesday [1]."
@@ -118,7 +120,7 @@ def test_local_model_streams_only_text_of_the_final_answer(
     shown_before_final = 0
     for question in ("How many deported children are to be traced?", FAREWELL):
         page.goto(f"{local_server.base_url}/")
-        bubble = ask(page, question)
+        bubble = ask(page, question, LOCAL_MODEL_WAIT_MS)
         answer_text = bubble.locator(".rq-text").first.text_content() or ""
         drafts = shown_while_answering(page)
         assert all(answer_text.startswith(d) for d in drafts), (drafts, answer_text)
@@ -133,11 +135,12 @@ def test_local_model_follow_up_refusal_and_source(
 ) -> None:
     page = tab.page
     page.goto(f"{local_server.base_url}/")
-    ask(page, "What conference on deported children was planned?")
-    follow = ask(page, "And who announced it?")
+    # the local model rewrites the follow-up and writes two answers: slow on a busy CPU
+    ask(page, "What conference on deported children was planned?", LOCAL_MODEL_WAIT_MS)
+    follow = ask(page, "And who announced it?", LOCAL_MODEL_WAIT_MS)
     expect(follow).to_have_class(FINAL)
     page.screenshot(path=str(screenshots / "verified-follow-up.png"))
-    refusal = ask(page, "Who won the 2022 World Cup?")
+    refusal = ask(page, "Who won the 2022 World Cup?", LOCAL_MODEL_WAIT_MS)
     expect(refusal).to_have_class(re.compile(r"\brq-msg-refusal\b"))
     page.screenshot(path=str(screenshots / "verified-refusal.png"))
     answered = page.locator(".rq-msg-answer").first
