@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
-from service.core.schemas import Turn
+from service.core.schemas import Turn, Usage
 from service.core.types import Draft, Evidence
 
 
@@ -44,3 +44,25 @@ class BaseAnswerer:
 
     def rewrite(self, question: str, history: list[Turn]) -> str | None:
         return None
+
+
+class Pieces(Iterator[str]):
+    """The text pieces of one streamed draft, with the token counts of the model call that
+    writes them (`usage`, filled in as they are read; None when no model runs)."""
+
+    def __init__(self, pieces: Iterator[str], usage: Usage | None = None) -> None:
+        self._pieces = pieces
+        self.usage = usage
+
+    def __next__(self) -> str:
+        return next(self._pieces)
+
+    def close(self) -> None:
+        close = getattr(self._pieces, "close", None)
+        if callable(close):
+            close()
+
+
+def usage_of(pieces: Iterator[str]) -> Usage | None:
+    """The token counts an answerer's `stream` reported, if any."""
+    return pieces.usage if isinstance(pieces, Pieces) else None

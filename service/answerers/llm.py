@@ -7,15 +7,17 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import SystemMessage
+from langchain_core.messages import BaseMessage, SystemMessage
+from langchain_core.messages.ai import UsageMetadata
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, HumanMessagePromptTemplate
 from langchain_core.runnables import Runnable
 
+from service.answerers.base import Pieces
 from service.answerers.prompts import Prompts, format_passages, load_prompts, new_marker
 from service.core.errors import ModelError
 from service.core.markers import segments, with_markers
-from service.core.schemas import Turn
+from service.core.schemas import Turn, Usage
 from service.core.support import lexical_support
 from service.core.text import terms
 from service.core.types import Draft, Evidence
@@ -134,16 +136,15 @@ class LLMAnswerer:
             - count_tokens(self.prompts.system + self.prompts.answer),
         )
         parser = StrOutputParser()
-        self.chain: Runnable[dict[str, Any], str] = (
-            ChatPromptTemplate.from_messages(
-                [
-                    SystemMessage(content=self.prompts.system),
-                    HumanMessagePromptTemplate.from_template(self.prompts.answer),
-                ]
-            )
-            | chat_model
-            | parser
+        self.prompt = ChatPromptTemplate.from_messages(
+            [
+                SystemMessage(content=self.prompts.system),
+                HumanMessagePromptTemplate.from_template(self.prompts.answer),
+            ]
         )
+        # The model's message chunks (text, and token counts when the model reports them).
+        self.message_chain: Runnable[dict[str, Any], BaseMessage] = self.prompt | chat_model
+        self.chain: Runnable[dict[str, Any], str] = self.message_chain | parser
         self.rewrite_chain: Runnable[dict[str, Any], str] = (
             ChatPromptTemplate.from_messages(
                 [HumanMessagePromptTemplate.from_template(self.prompts.rewrite)]
@@ -173,14 +174,34 @@ class LLMAnswerer:
         attributed = attribute(cleaned, self.shown(evidence), evidence)
         return Draft(text=attributed, answerable=True, model=self.model)
 
-    def _pieces(self, question: str, evidence: list[Evidence]) -> Iterator[str]:
+    def prompt_tokens(self, inputs: dict[str, Any]) -> int:
+        """Tokens of the prompt for `inputs`: the model's own count where it has one."""
+        messages = self.prompt.format_messages(**inputs)
+        counter = getattr(self.chat_model, "prompt_tokens", None)
+        if callable(counter):
+            return int(counter(messages))
+        return sum(self.count_tokens(m.text) + 4 for m in messages) + 3
+
+    def _pieces(
+        self, question: str, evidence: list[Evidence], usage: Usage | None = None
+    ) -> Iterator[str]:
         """Stream the chain, closing it once enough sentences are written; an echoed
-        spotlight marker is held back and removed, so clients never see it."""
+        spotlight marker is held back and removed, so clients never see it. `usage` gets
+        the call's token counts (the model's own report when it sends one)."""
         written = held = ""
-        pieces = self.chain.stream(self.inputs(question, evidence))
+        inputs = self.inputs(question, evidence)
+        usage = usage if usage is not None else Usage()
+        usage.prompt_tokens = self.prompt_tokens(inputs)
+        reported: UsageMetadata | None = None
+        pieces = self.message_chain.stream(inputs)
         try:
-            for piece in pieces:
+            for chunk in pieces:
+                reported = getattr(chunk, "usage_metadata", None) or reported
+                piece = chunk.text
+                if not piece:
+                    continue
                 written += piece
+                usage.completion_tokens = self.count_tokens(written)
                 held += piece
                 tail = held.rpartition("<")[2] if "<" in held else None
                 if tail is not None and ">>" not in tail and len(tail) < 24:
@@ -196,6 +217,9 @@ class LLMAnswerer:
             close = getattr(pieces, "close", None)
             if callable(close):
                 close()
+            if reported:
+                usage.prompt_tokens = reported["input_tokens"]
+                usage.completion_tokens = reported["output_tokens"]
 
     def draft(self, question: str, evidence: list[Evidence]) -> Draft:
         if not evidence:
@@ -209,10 +233,16 @@ class LLMAnswerer:
         return self.finish(text, evidence)
 
     def stream(self, question: str, evidence: list[Evidence]) -> Iterator[str]:
+        """The draft's pieces as the model writes them; `usage_of` gives the call's token
+        counts once they are read."""
+        usage = Usage()
+        return Pieces(self._stream(question, evidence, usage), usage)
+
+    def _stream(self, question: str, evidence: list[Evidence], usage: Usage) -> Iterator[str]:
         if not evidence:
             return
         try:
-            yield from self._pieces(question, evidence)
+            yield from self._pieces(question, evidence, usage)
         except ModelError:
             raise
         except Exception as exc:

@@ -87,6 +87,14 @@ class LlamaCppChat(BaseChatModel):
         """Tokens of `text` under the model's own tokenizer."""
         return len(self.client.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
+    def prompt_tokens(self, messages: list[BaseMessage]) -> int:
+        """Tokens of the prompt as the model reads it: the messages in SmolLM2's ChatML
+        template (`<|im_start|>role\ncontent<|im_end|>\n`, then the assistant's opening)."""
+        chat = [(_ROLES.get(m.type, "user"), m.text) for m in messages]
+        text = "".join(f"<|im_start|>{role}\n{content}<|im_end|>\n" for role, content in chat)
+        text += "<|im_start|>assistant\n"
+        return len(self.client.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
     def _stream(
         self,
         messages: list[BaseMessage],

@@ -37,6 +37,7 @@ def make_openai_chat(
         max_retries=1,
         max_completion_tokens=limit,
         temperature=0.0,
+        stream_usage=True,  # token counts in the last streamed chunk
         extra_body=extra,
         http_client=http_client,
     )

@@ -10,14 +10,18 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Match, Mount
+from starlette.types import Scope
 
+from service.api.calls import Caller
 from service.api.errors import install_error_handlers
 from service.api.middleware import (
-    ApiKeyMiddleware,
+    OPEN_PATHS,
+    AccessMiddleware,
     BodyLimitMiddleware,
     MetricsMiddleware,
-    RateLimitMiddleware,
     SecurityHeadersMiddleware,
+    is_api,
 )
 from service.api.routes import ask, chat, documents, health
 from service.api.state import AppState
@@ -39,6 +43,21 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state.close()
 
 
+class WebMount(Mount):
+    """The static chat page at `/`, never answering for API paths.
+
+    A request to an API path with a method it lacks (`PUT /v1/ask`, `OPTIONS /v1/ask`
+    without CORS) then gets the router's 405 with the route's own `Allow` header, and an
+    unknown API path a JSON 404, instead of the static files' answers.
+    """
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and (is_api(path) or path in OPEN_PATHS):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
 def create_app(
     settings: Settings,
     pipeline_factory: PipelineFactory,
@@ -52,16 +71,23 @@ def create_app(
         lifespan=lifespan,
     )
     state = AppState(settings=settings, factory=pipeline_factory)
+    state.caller.close()  # replaced by one with the configured admission limits
+    state.caller = Caller(
+        settings.model_timeout_s,
+        slots=settings.concurrency(),
+        queue=settings.answer_queue,
+        queue_timeout_s=settings.queue_timeout_s,
+        metrics=state.metrics,
+    )
     app.state.ragqa = state
     install_error_handlers(app)
     for module in (ask, chat, documents, health):
         app.include_router(module.router)
 
-    # Added innermost first: a request meets metrics, headers, CORS, rate limit, key, size.
+    # Added innermost first: a request meets metrics, headers, CORS, key + rate limit, size.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     api_key = settings.api_key.get_secret_value() if settings.api_key else None
-    app.add_middleware(ApiKeyMiddleware, api_key=api_key)
-    app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(AccessMiddleware, api_key=api_key, per_minute=settings.rate_limit_per_minute)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -75,5 +101,7 @@ def create_app(
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
 
     if web_dir.is_dir():  # the chat page (`/`) and `/widget.js`; routes above win
-        app.mount("/", StaticFiles(directory=web_dir, html=True), name="web")
+        app.router.routes.append(
+            WebMount("/", app=StaticFiles(directory=web_dir, html=True), name="web")
+        )
     return app

@@ -9,7 +9,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
+from service.api.calls import Busy
 from service.api.models import ErrorResponse
 from service.core.documents import DocumentError
 from service.core.errors import InputError, ModelError, NotReadyError
@@ -19,7 +21,6 @@ log = logging.getLogger(__name__)
 RETRY_AFTER_S = 5
 
 _CODES = {
-    400: "bad_request",
     401: "unauthorized",
     403: "forbidden",
     404: "not_found",
@@ -81,8 +82,22 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:  # FastAPI: a body it could not decode (e.g. not UTF-8)
+        return error_response(422, "invalid_request", "body: not valid UTF-8 JSON")
     code = _CODES.get(exc.status_code, "error")
-    return error_response(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # Starlette names only the first route of the path
+        headers["Allow"] = ", ".join(_allowed_methods(request)) or headers.get("Allow", "")
+    return error_response(exc.status_code, code, str(exc.detail), headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method that the OpenAPI description lists for this path."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi()["paths"].items():
+        if compile_path(template)[0].match(request.url.path):
+            methods |= {m.upper() for m in operations}
+    return sorted(methods)
 
 
 async def _on_input(request: Request, exc: Exception) -> JSONResponse:
@@ -92,6 +107,11 @@ async def _on_input(request: Request, exc: Exception) -> JSONResponse:
 async def _on_model(request: Request, exc: Exception) -> JSONResponse:
     log.warning("model failure on %s: %s", request.url.path, exc)
     err = unavailable("model_unavailable", "the answer model failed or timed out; try again")
+    return error_response(err.status, err.code, err.message, err.headers)
+
+
+async def _on_busy(request: Request, exc: Exception) -> JSONResponse:
+    err = unavailable("busy", f"the server is busy ({exc}); try again")
     return error_response(err.status, err.code, err.message, err.headers)
 
 
@@ -114,16 +134,20 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(InputError, _on_input)
     app.add_exception_handler(ModelError, _on_model)
     app.add_exception_handler(NotReadyError, _on_not_ready)
+    app.add_exception_handler(Busy, _on_busy)
     app.add_exception_handler(Exception, _on_unexpected)
 
 
 _DESCRIPTIONS = {
     401: "API key missing or wrong (only when `RAG_API_KEY` is set)",
     404: "No such document",
+    405: "Method not allowed on this path; see `Allow`",
+    409: "Another write changed the index first; retry",
     413: "Request body larger than `RAG_MAX_BODY_BYTES`",
-    422: "Invalid fields",
+    422: "Invalid fields, or a body that is not UTF-8 JSON",
     429: "Rate limited; see `Retry-After`",
-    503: "Not ready, or the model failed or timed out; see `Retry-After`",
+    503: "Not ready, busy (every answer slot taken and the queue full), or the model failed "
+    "or timed out; see `Retry-After`",
 }
 
 

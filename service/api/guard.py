@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
-from service.answerers.base import Answerer
+from service.answerers.base import Answerer, Pieces, usage_of
 from service.core.errors import ModelError, RagError
 from service.core.schemas import Turn
 from service.core.types import Draft, Evidence
@@ -39,6 +39,9 @@ class GuardedAnswerer:
 
     def stream(self, question: str, evidence: list[Evidence]) -> Iterator[str]:
         pieces = _guarded("stream", lambda: iter(self.inner.stream(question, evidence)))
+        return Pieces(self._read(pieces), usage_of(pieces))
+
+    def _read(self, pieces: Iterator[str]) -> Iterator[str]:
         while True:
             piece = _guarded("stream", lambda: next(pieces, None))
             if piece is None:

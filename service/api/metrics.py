@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
 
 class Metrics:
-    """Request counts and latencies per route, answer outcomes and model latency."""
+    """Request counts and latencies per route, answer outcomes, model latency, admission."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
@@ -41,6 +41,32 @@ class Metrics:
             "ragqa_model_failures",
             "Answer calls that failed, by kind: timeout or error.",
             ["kind"],
+            registry=self.registry,
+        )
+
+        self.queue_wait = Histogram(
+            "ragqa_answer_queue_seconds",
+            "Time a request waited for an answer slot before its model time limit started.",
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.queued = Gauge(
+            "ragqa_answer_queue_depth",
+            "Requests waiting for an answer slot.",
+            registry=self.registry,
+        )
+        self.in_use = Gauge(
+            "ragqa_answer_slots_in_use", "Answer slots taken.", registry=self.registry
+        )
+        self.abandoned = Gauge(
+            "ragqa_answer_abandoned_calls",
+            "Answer calls still running in a thread after their request timed out.",
+            registry=self.registry,
+        )
+        self.rejected = Counter(
+            "ragqa_answer_rejected",
+            "Requests refused with 503 busy, by reason: queue_full or queue_timeout.",
+            ["reason"],
             registry=self.registry,
         )
 

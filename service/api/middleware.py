@@ -1,4 +1,4 @@
-"""ASGI middleware: metrics, security headers, rate limit, API key and body size limit."""
+"""ASGI middleware: metrics, security headers, API key and rate limit, body size limit."""
 
 from __future__ import annotations
 
@@ -154,54 +154,30 @@ class RateLimiter:
         return wait
 
 
-class RateLimitMiddleware:
-    """429 with `Retry-After` once a client exceeds its per-minute budget on `/v1`."""
+class AccessMiddleware:
+    """On `/v1`: the API key first (401), then the rate limit (429 with `Retry-After`).
 
-    def __init__(self, app: ASGIApp, per_minute: int) -> None:
-        self.app = app
-        self.limiter = RateLimiter(per_minute) if per_minute > 0 else None
+    The client is the peer address (a trusted proxy's `X-Forwarded-For` has already been
+    applied by uvicorn, see `serve.py`). A request with a wrong or missing key never uses
+    the client's allowance: failed attempts are counted in a bucket of their own, of the
+    same size, and once it is empty they get 429 instead of 401.
+    """
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.limiter is None or scope["type"] != "http" or not is_api(scope["path"]):
-            await self.app(scope, receive, send)
-            return
-        client = scope.get("client")
-        wait = self.limiter.acquire(client[0] if client else "unknown")
-        if wait > 0:
-            retry = max(1, math.ceil(wait))
-            await send_error(
-                send,
-                429,
-                "rate_limited",
-                f"too many requests; try again in {retry} s",
-                {"Retry-After": str(retry)},
-            )
-            return
-        await self.app(scope, receive, send)
-
-
-class ApiKeyMiddleware:
-    """401 on `/v1` unless `Authorization: Bearer <key>` or `X-API-Key` matches."""
-
-    def __init__(self, app: ASGIApp, api_key: str | None) -> None:
+    def __init__(self, app: ASGIApp, api_key: str | None, per_minute: int) -> None:
         self.app = app
         self.key = api_key.encode() if api_key else None
+        self.allowed = RateLimiter(per_minute) if per_minute > 0 else None
+        self.failed = RateLimiter(per_minute) if per_minute > 0 else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            self.key is None
-            or scope["type"] != "http"
-            or scope["method"] == "OPTIONS"
-            or not is_api(scope["path"])
-        ):
+        if scope["type"] != "http" or scope["method"] == "OPTIONS" or not is_api(scope["path"]):
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
-        given = headers.get("x-api-key")
-        auth = headers.get("authorization", "")
-        if given is None and auth[:7].lower() == "bearer ":
-            given = auth[7:].strip()
-        if given is None or not hmac.compare_digest(given.encode(), self.key):
+        peer = scope.get("client")
+        client = peer[0] if peer else "unknown"
+        if self.key is not None and not self._key_ok(Headers(scope=scope)):
+            if await self._limited(self.failed, client, send):
+                return
             await send_error(
                 send,
                 401,
@@ -210,7 +186,32 @@ class ApiKeyMiddleware:
                 {"WWW-Authenticate": "Bearer"},
             )
             return
+        if await self._limited(self.allowed, client, send):
+            return
         await self.app(scope, receive, send)
+
+    def _key_ok(self, headers: Headers) -> bool:
+        assert self.key is not None
+        given = headers.get("x-api-key")
+        auth = headers.get("authorization", "")
+        if given is None and auth[:7].lower() == "bearer ":
+            given = auth[7:].strip()
+        return given is not None and hmac.compare_digest(given.encode(), self.key)
+
+    @staticmethod
+    async def _limited(limiter: RateLimiter | None, client: str, send: Send) -> bool:
+        wait = limiter.acquire(client) if limiter is not None else 0.0
+        if wait <= 0:
+            return False
+        retry = max(1, math.ceil(wait))
+        await send_error(
+            send,
+            429,
+            "rate_limited",
+            f"too many requests; try again in {retry} s",
+            {"Retry-After": str(retry)},
+        )
+        return True
 
 
 class BodyLimitMiddleware:

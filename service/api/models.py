@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, model_validator
 
 from service.core.schemas import Citation
 
@@ -13,12 +13,27 @@ MAX_TURN_CHARS = 8000
 MAX_HISTORY_TURNS = 20
 MAX_DOCUMENT_CHARS = 1_000_000
 DOC_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
+# At least one character that is not white space (exactly the characters Python's
+# `str.strip()` removes), spelled out so that every regex engine reads it alike: the schema
+# then rejects what the server rejects (e.g. "\u00a0").
+NOT_BLANK = r"[^\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+
+
+def _whole_number(value: object) -> object:
+    """JSON Schema's `integer` includes 1.0; strict validation takes only 1."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+_WHOLE = BeforeValidator(_whole_number)  # after the bounds, so that the schema shows them
+JsonInt = Annotated[int, _WHOLE]
+PositiveInt = Annotated[int, Field(ge=1), _WHOLE]
 
 
 class Strict(BaseModel):
-    """Base of request bodies: unknown fields are an error, not silently dropped."""
+    """Base of request bodies: unknown fields are an error, not silently dropped, and values
+    are never coerced (`false` is not a number, `"1"` is not an integer), as the schema says."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 # ---- errors --------------------------------------------------------------------------
@@ -36,11 +51,11 @@ class ErrorResponse(BaseModel):
 # ---- asking --------------------------------------------------------------------------
 class TurnIn(Strict):
     role: Literal["user", "assistant"]
-    content: str = Field(min_length=1, max_length=MAX_TURN_CHARS)
+    content: str = Field(min_length=1, max_length=MAX_TURN_CHARS, pattern=NOT_BLANK)
 
 
 class AskRequest(Strict):
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=NOT_BLANK)
     history: list[TurnIn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS)
 
 
@@ -48,7 +63,7 @@ class AskRequest(Strict):
 class DocumentIn(Strict):
     doc_id: str | None = Field(default=None, pattern=DOC_ID_PATTERN)
     title: str | None = Field(default=None, min_length=1, max_length=300)
-    text: str = Field(min_length=1, max_length=MAX_DOCUMENT_CHARS)
+    text: str = Field(min_length=1, max_length=MAX_DOCUMENT_CHARS, pattern=NOT_BLANK)
 
 
 class DocumentSummary(BaseModel):
@@ -81,21 +96,28 @@ class DocumentChange(BaseModel):
 # ---- OpenAI-compatible chat ----------------------------------------------------------
 class TextPart(Strict):
     type: Literal["text"]
-    text: str = Field(max_length=MAX_TURN_CHARS)
+    text: str = Field(min_length=1, max_length=MAX_TURN_CHARS, pattern=NOT_BLANK)
 
 
 class ChatMessage(Strict):
     role: Literal["system", "developer", "user", "assistant"]
     content: (
-        Annotated[str, Field(max_length=MAX_TURN_CHARS)]
-        | Annotated[list[TextPart], Field(max_length=20)]
-    )
+        Annotated[str, Field(min_length=1, max_length=MAX_TURN_CHARS, pattern=NOT_BLANK)]
+        | Annotated[list[TextPart], Field(min_length=1, max_length=20)]
+    ) = Field(description="Text that is not blank.")
     name: str | None = Field(default=None, max_length=64)
 
     def text(self) -> str:
         if isinstance(self.content, str):
             return self.content
         return "".join(part.text for part in self.content)
+
+
+_USER_MESSAGE: dict[str, JsonValue] = {
+    "type": "object",
+    "properties": {"role": {"const": "user"}},
+    "required": ["role"],
+}
 
 
 class StreamOptions(Strict):
@@ -106,19 +128,31 @@ class ChatRequest(Strict):
     """The OpenAI chat-completions body; sampling options are accepted and ignored."""
 
     model: str = Field(max_length=200)
-    messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_HISTORY_TURNS + 10)
+    messages: list[ChatMessage] = Field(
+        min_length=1,
+        max_length=MAX_HISTORY_TURNS + 10,
+        description="The conversation; the last message must be from the user (JSON Schema "
+        "cannot say that: 422 otherwise), and is the question.",
+        json_schema_extra={"contains": _USER_MESSAGE},
+    )
     stream: bool = False
     stream_options: StreamOptions | None = None
-    n: int = Field(default=1, ge=1, le=1)
+    n: Annotated[int, Field(ge=1, le=1), _WHOLE] = 1
     temperature: float | None = Field(default=None, ge=0, le=2)
     top_p: float | None = Field(default=None, ge=0, le=1)
-    max_tokens: int | None = Field(default=None, ge=1)
-    max_completion_tokens: int | None = Field(default=None, ge=1)
+    max_tokens: PositiveInt | None = None
+    max_completion_tokens: PositiveInt | None = None
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
-    seed: int | None = None
+    seed: JsonInt | None = None
     stop: str | list[str] | None = None
     user: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _has_a_user_message(self) -> ChatRequest:
+        if not any(m.role == "user" for m in self.messages):
+            raise ValueError("messages: there must be at least one message from the user")
+        return self
 
 
 class ChatReply(BaseModel):

@@ -9,6 +9,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Provider = Literal["extractive", "local", "openai"]
+CheckerName = Literal["lexical", "aligned"]
 
 
 class Settings(BaseSettings):
@@ -37,6 +38,8 @@ class Settings(BaseSettings):
     rrf_k: int = Field(default=60, ge=1)
     max_evidence: int = Field(default=6, ge=1, le=20)
     answer_threshold: float = Field(default=0.35, ge=0.0, le=1.0)
+    # How the verifier decides that cited text supports a sentence (docs/evaluation.md).
+    support_checker: CheckerName = "lexical"
 
     # Answering
     provider: Provider = "local"
@@ -59,3 +62,18 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=65536, ge=256)
     rate_limit_per_minute: int = Field(default=120, ge=0)
     cors_origins: list[str] = Field(default_factory=list)
+    # Addresses (IPs or CIDR ranges) of reverse proxies whose `X-Forwarded-For` and
+    # `X-Forwarded-Proto` are believed; empty: those headers are ignored.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    # Admission to the answerer: calls running at once (unset: 2 with `local`, else 8),
+    # requests waiting for one (beyond: 503 "busy"), and how long one may wait.
+    answer_concurrency: int | None = Field(default=None, ge=1, le=256)
+    answer_queue: int = Field(default=32, ge=0, le=10_000)
+    queue_timeout_s: float = Field(default=10.0, gt=0)
+
+    def concurrency(self) -> int:
+        """Answer calls allowed to run at once."""
+        if self.answer_concurrency is not None:
+            return self.answer_concurrency
+        return 2 if self.provider == "local" else 8

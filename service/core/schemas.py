@@ -19,6 +19,27 @@ class Citation(BaseModel):
     supported: bool = True
 
 
+class Token(BaseModel):
+    """A verified piece of a streamed answer (the data of an SSE `token` event): `text`
+    continues the answer (the final answer's text is every token's text joined), and
+    `citations` are the verified citations its `[n]` markers refer to."""
+
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+
+
+class Usage(BaseModel):
+    """Tokens a model read (the prompt) and wrote for one answer, counted with its tokenizer
+    where it has one (OpenAI-compatible `usage` names)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
 class Turn(BaseModel):
     """One earlier message of a conversation."""
 
@@ -41,3 +62,4 @@ class Answer(BaseModel):
     fallback: str | None = None
     dropped_sentences: int = 0
     index_version: str | None = None
+    usage: Usage | None = None

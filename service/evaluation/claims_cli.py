@@ -11,6 +11,7 @@ from typing import Any
 
 from service.core.config import Settings
 from service.evaluation.checkers import CHECKERS
+from service.evaluation.cli import add_docs_option
 
 IndexDocuments = Callable[[Settings], Mapping[str, str]]
 
@@ -31,16 +32,11 @@ def add_claims_parser(subparsers: Any, index_documents: IndexDocuments) -> None:
         help=f"the checker to measure (default {CHECKERS[0]})",
     )
     p.add_argument("--index-dir", type=Path, metavar="DIR", help="index holding the documents")
-    p.add_argument(
-        "--docs",
-        type=Path,
-        nargs="+",
-        default=[],
-        metavar="PATH",
-        help=".txt/.md files or folders holding the cited documents (instead of the index)",
-    )
+    add_docs_option(p, ".txt/.md files or folders holding the cited documents (not the index)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
-    p.add_argument("--out", type=Path, metavar="DIR", help="write claims.json and claims.md there")
+    p.add_argument(
+        "--out", type=Path, metavar="DIR", help="write claims.json, claims.md and claims.html"
+    )
     p.set_defaults(func=run_claims, index_documents=index_documents)
 
 
@@ -62,6 +58,7 @@ def run_claims(args: argparse.Namespace) -> int:
     """Run `ragqa eval-claims`; 0 when done, 2 on bad input."""
     from service.evaluation.checkers import make_checker
     from service.evaluation.claims import load_claims, render_claims_markdown, score_claims
+    from service.evaluation.html_report import render_claims_html
 
     try:
         settings = Settings(**({"index_dir": args.index_dir} if args.index_dir else {}))
@@ -75,6 +72,7 @@ def run_claims(args: argparse.Namespace) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "claims.json").write_text(json.dumps(result, indent=2) + "\n")
         (args.out / "claims.md").write_text(markdown)
+        (args.out / "claims.html").write_text(render_claims_html(result, str(args.claims)))
     print(
         json.dumps(result, indent=2) if args.json else markdown, end="" if not args.json else "\n"
     )

@@ -8,12 +8,18 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from service.evaluation.checkers import CHECKERS
 from service.evaluation.result import Result
 
 if TYPE_CHECKING:
     from service.qa.pipeline import PipelineFactory
 
 OUTPUTS = ("result.json", "report.md", "report.html")
+
+
+def add_docs_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """`--docs PATH ...`: documents given as files or folders."""
+    parser.add_argument("--docs", type=Path, nargs="+", default=[], metavar="PATH", help=help_text)
 
 
 def add_parser(subparsers: Any, pipeline_factory: PipelineFactory) -> None:
@@ -27,14 +33,7 @@ def add_parser(subparsers: Any, pipeline_factory: PipelineFactory) -> None:
         "quote validity, evidence hit, citation recall/precision, latency.",
     )
     p.add_argument("--questions", type=Path, metavar="FILE", help="evaluation file (JSONL)")
-    p.add_argument(
-        "--docs",
-        type=Path,
-        nargs="+",
-        default=[],
-        metavar="PATH",
-        help=".txt/.md files or folders to ingest into a fresh index first",
-    )
+    add_docs_option(p, ".txt/.md files or folders to ingest into a fresh index first")
     p.add_argument("--base-url", metavar="URL", help="evaluate a running server (POST /v1/ask)")
     p.add_argument(
         "--provider",
@@ -60,9 +59,10 @@ def add_parser(subparsers: Any, pipeline_factory: PipelineFactory) -> None:
     )
     p.add_argument(
         "--checker",
-        choices=("lexical", "llm"),
-        default="lexical",
-        help="support checker for citation recall/precision (default lexical)",
+        choices=CHECKERS,
+        default="aligned",
+        help="support checker for citation recall/precision (default aligned, independent of "
+        "the verifier's lexical rule; the verifier's own rule is reported as self_consistency)",
     )
     p.add_argument(
         "--compare",

@@ -17,7 +17,9 @@ from tqdm import tqdm
 
 from service.core.config import Settings
 from service.core.documents import Document, find_files, read_document
+from service.core.schemas import Answer
 from service.evaluation.checkers import AgreementChecker, SupportChecker, make_checker
+from service.evaluation.citations import score_citations
 from service.evaluation.dataset import EvalItem, context_documents, load_questions
 from service.evaluation.metrics import compute_metrics
 from service.evaluation.outcome import DocText, Outcome
@@ -43,8 +45,16 @@ class EvalConfig:
     index_dir: Path | None = None
     out: Path | None = None
     concurrency: int = 4
-    checker: str = "lexical"
+    checker: str = "aligned"
     progress: bool = True
+
+
+def self_consistency(answers: Sequence[Answer], checker: SupportChecker) -> float | None:
+    """Share of answer sentences that `checker` (the verifier's own rule) finds supported by
+    their citations: near 1 by construction, so it says nothing about grounding."""
+    scores = [score_citations(a, checker) for a in answers]
+    sentences = sum(s.sentences for s in scores)
+    return sum(s.supported for s in scores) / sentences if sentences else None
 
 
 def score(
@@ -99,10 +109,17 @@ def _finish(
     doc_text: DocText,
     run: dict[str, Any],
 ) -> Result:
-    checker = make_checker(config.checker, Settings())
+    settings = Settings()
+    checker = make_checker(config.checker, settings)
     verdicts, metrics = score(outcomes, doc_ids, doc_text, checker)
     if isinstance(checker, AgreementChecker):
         run["checker_agreement"] = checker.summary()
+    # The verifier's own rule passes what it kept by construction: reported apart.
+    own = checker if settings.support_checker == checker.name else None
+    own = own or make_checker(settings.support_checker, settings)
+    answers_given = [o.answer for o in outcomes if o.answer is not None and o.answer.answerable]
+    metrics["self_consistency"] = self_consistency(answers_given, own)
+    metrics["self_consistency_checker"] = own.name
     answers = [o.answer for o in outcomes if o.answer is not None]
     run.setdefault("provider", answers[0].provider if answers else None)
     run["model"] = next((a.model for a in answers if a.model), None)

@@ -123,3 +123,34 @@ def render_html(results: Sequence[Result], title: str = "ragqa evaluation") -> s
         f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
         f"<body>{''.join(body)}</body></html>\n"
     )
+
+
+def render_claims_html(result: Result, source: str) -> str:
+    """The page for one `ragqa eval-claims` run: recall per kind, totals, wrong decisions."""
+    kinds = list(result["per_kind"])
+    chart = grouped_bars(
+        kinds,
+        [(str(result["checker"]), [result["per_kind"][k] for k in kinds])],
+        "Recall per kind (0–1)",
+    )
+    totals = "".join(
+        f'<tr><td>{escape(k)}</td><td class="num">{escape(fmt(result.get(k)))}</td></tr>'
+        for k in ("n", "balanced_accuracy", "supported_recall", "unsupported_recall", "accuracy")
+    )
+    wrong = [c for c in result["per_claim"] if not c["correct"]]
+    rows = "".join(
+        f"<tr><td>{escape(str(c['id']))}</td><td>{escape(str(c['kind']))}</td>"
+        f"<td>{escape(str(c['label']))}</td><td>{escape(str(c['claim']))}</td></tr>"
+        for c in wrong
+    )
+    title = f"Support checker {result['checker']} on {source}"
+    body = (
+        f"<h1>{escape(title)}</h1>{chart}<h2>Figures</h2><table>{totals}</table>"
+        f"<h2>Wrong decisions ({len(wrong)})</h2>"
+        "<table><tr><th>id</th><th>kind</th><th>label</th><th>claim</th></tr>"
+        f"{rows}</table>"
+    )
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>{body}</body></html>\n"
+    )

@@ -17,6 +17,7 @@ METRICS = (
     ("citation_recall", "Citation recall"),
     ("citation_precision", "Citation precision"),
     ("unsupported_sentence_share", "Unsupported sentence share"),
+    ("self_consistency", "Self-consistency (verifier's own rule)"),
     ("latency_ms_p50", "Latency p50 (ms)"),
     ("latency_ms_p95", "Latency p95 (ms)"),
 )

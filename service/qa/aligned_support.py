@@ -30,33 +30,34 @@ _LIST_JOINERS = frozenset({"and", "or", "with", "as", "well"})
 _CLAUSE_MARKS = ",;:—–()"
 
 
-def _clause_has(words: list[Word], clauses: set[int], test: Callable[[Word], bool]) -> bool:
+Cue = Callable[[Word], bool]
+
+
+def _clause_has(words: list[Word], clauses: set[int], test: Cue) -> bool:
     return any(test(w) for w in words if w.clause in clauses)
 
 
-def _changed_cues(a: Alignment, test: Callable[[Word], bool]) -> bool:
-    """A cue class (negation, hedge) added or dropped in clauses the two texts share."""
-    for w in a.claim:
-        if not test(w):
-            continue
-        targets = {
-            a.cited[t].clause
-            for p, t in a.target.items()
-            if t is not None and a.claim[p].clause == w.clause
-        }
-        if targets and not _clause_has(a.cited, targets, test):
-            return True
-    for w in a.cited:
-        if not test(w):
-            continue
-        sources = {
-            a.claim[p].clause
-            for p, t in a.target.items()
-            if t is not None and p in a.exact and a.cited[t].clause == w.clause
-        }
-        if sources and not _clause_has(a.claim, sources, test):
-            return True
+def _one_way(
+    words: list[Word],
+    others: list[Word],
+    links: list[tuple[int, int]],
+    test: Callable[[Word], bool],
+) -> bool:
+    """A cue in `words` whose clause is linked to clauses of `others` that lack the cue."""
+    for w in words:
+        if test(w):
+            clauses = {others[o].clause for s, o in links if words[s].clause == w.clause}
+            if clauses and not _clause_has(others, clauses, test):
+                return True
     return False
+
+
+def _changed_cues(a: Alignment, test: Cue) -> bool:
+    """A cue class (negation, hedge) added or dropped in clauses the two texts share (the
+    way back follows exact word matches only)."""
+    links = [(p, t) for p, t in a.target.items() if t is not None]
+    back = [(t, p) for p, t in links if p in a.exact]
+    return _one_way(a.claim, a.cited, links, test) or _one_way(a.cited, a.claim, back, test)
 
 
 def _is_negation(word: Word) -> bool:

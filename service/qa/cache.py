@@ -9,7 +9,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from service.core.schemas import Answer, Turn
+from service.core.schemas import Answer, Token, Turn
 
 _SPACE = re.compile(r"\s+")
 _TRAILING = re.compile(r"[\s?.!]+$")
@@ -35,32 +35,41 @@ def cache_key(
 
 
 class AnswerCache:
-    """A bounded, thread-safe LRU of verified answers; hands out copies."""
+    """A bounded, thread-safe LRU of verified answers (with the tokens they were streamed
+    as, so a repeated question streams the same way); hands out copies."""
 
     def __init__(self, max_entries: int = 1024) -> None:
         self.max_entries = max_entries
-        self._items: OrderedDict[str, Answer] = OrderedDict()
+        self._items: OrderedDict[str, tuple[Answer, list[Token]]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
     def get(self, key: str) -> Answer | None:
         """A copy of the cached answer, or None."""
+        found = self.get_streamed(key)
+        return found[0] if found else None
+
+    def get_streamed(self, key: str) -> tuple[Answer, list[Token]] | None:
+        """Copies of the cached answer and of its tokens, or None."""
         with self._lock:
-            answer = self._items.get(key)
-            if answer is None:
+            item = self._items.get(key)
+            if item is None:
                 self.misses += 1
                 return None
             self._items.move_to_end(key)
             self.hits += 1
-            return answer.model_copy(deep=True)
+            answer, tokens = item
+            return answer.model_copy(deep=True), [t.model_copy(deep=True) for t in tokens]
 
-    def put(self, key: str, answer: Answer) -> None:
-        """Remember `answer` (a copy), dropping the least recently used beyond the bound."""
+    def put(self, key: str, answer: Answer, tokens: Sequence[Token] = ()) -> None:
+        """Remember `answer` and `tokens` (copies), dropping the least recently used beyond
+        the bound."""
         if self.max_entries <= 0:
             return
         with self._lock:
-            self._items[key] = answer.model_copy(deep=True)
+            copies = [t.model_copy(deep=True) for t in tokens]
+            self._items[key] = (answer.model_copy(deep=True), copies)
             self._items.move_to_end(key)
             while len(self._items) > self.max_entries:
                 self._items.popitem(last=False)

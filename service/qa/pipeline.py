@@ -11,25 +11,23 @@ from dataclasses import dataclass
 from typing import Literal
 
 from service.answerers.base import Answerer
-from service.answerers.extractive import ExtractiveAnswerer
 from service.answerers.prompts import prompt_hash
 from service.core.config import Settings
 from service.core.errors import InputError
-from service.core.schemas import Answer, Turn
-from service.core.types import Draft, Evidence
+from service.core.schemas import Answer, Token, Turn
+from service.core.types import Evidence
 from service.qa.cache import AnswerCache, cache_key
 from service.qa.evidence import EvidenceSelector
-from service.qa.fallback import needs_fallback
 from service.qa.retrieval import HybridRetriever
 from service.qa.rewrite import rule_rewrite
 from service.qa.snapshot import Snapshot, Snapshots
-from service.qa.verify import REFUSAL, Verifier
+from service.qa.streaming import VerifiedStream
+from service.qa.verify import Verifier, support_check
 from service.store.reader import IndexReader
 
 MAX_QUESTION_CHARS = 2000
-REFUSAL_DRAFT = Draft(text=REFUSAL, answerable=False)
 
-StreamEvent = tuple[Literal["token"], str] | tuple[Literal["answer"], Answer]
+StreamEvent = tuple[Literal["token"], Token] | tuple[Literal["answer"], Answer]
 
 
 @dataclass
@@ -68,8 +66,8 @@ class QAPipeline:
             rrf_k=settings.rrf_k,
         )
         self.selector = EvidenceSelector(index.embedder, settings)
+        self.support = support_check(settings.support_checker, index.embedder)
         self.cache = AnswerCache()
-        self.fallback = ExtractiveAnswerer()
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str | None:
         """A standalone form of a follow-up question, or None when it already stands alone."""
@@ -112,24 +110,7 @@ class QAPipeline:
             snapshot=snapshot,
         )
 
-    def _finish(self, prepared: Prepared, draft: Draft, started: float) -> Answer:
-        t = time.perf_counter()
-        verifier = Verifier(prepared.snapshot.documents)
-        answer = verifier.verify(draft, prepared.evidence, provider=self.answerer.name)
-        asked = prepared.rewritten or prepared.question
-        if self.answerer.name != "extractive" and needs_fallback(
-            asked, answer, prepared.answerable
-        ):
-            # Nothing the model wrote survived (or it misses the question), yet the evidence is
-            # strong: quote the evidence instead.
-            backup = self.fallback.draft(asked, prepared.evidence)
-            rescued = verifier.verify(backup, prepared.evidence, provider=self.answerer.name)
-            if rescued.answerable:
-                rescued.model = draft.model
-                rescued.fallback = "extractive"
-                rescued.dropped_sentences = answer.dropped_sentences
-                answer = rescued
-        prepared.timing_ms["verify"] = _ms(t)
+    def _stamp(self, prepared: Prepared, answer: Answer, started: float) -> Answer:
         prepared.timing_ms["total"] = _ms(started)
         answer.timing_ms = prepared.timing_ms
         answer.question = prepared.question
@@ -145,32 +126,44 @@ class QAPipeline:
         raise RuntimeError("the answer stream ended without an answer")  # pragma: no cover
 
     def ask_stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[StreamEvent]:
-        """`token` events while the draft is written, then one `answer` event (verified);
-        a repeated question is served from the cache."""
+        """`token` events, each a verified sentence that the final answer contains (their
+        texts joined are its text), then one `answer` event with the verified answer object;
+        a repeated question is served from the cache, streamed the same way."""
         started = time.perf_counter()
         snapshot = self.snapshots.current()
-        key = cache_key(question, snapshot.version, self.answerer.name, prompt_hash(), history)
-        cached = self.cache.get(key)
+        writer = f"{self.answerer.name}/{self.settings.support_checker}"
+        key = cache_key(question, snapshot.version, writer, prompt_hash(), history)
+        cached = self.cache.get_streamed(key)
         if cached is not None:
-            cached.timing_ms = {"cache": _ms(started), "total": _ms(started)}
-            yield ("token", cached.answer)
-            yield ("answer", cached)
+            answer, tokens = cached
+            for token in tokens:
+                yield ("token", token)
+            answer.timing_ms = {"cache": _ms(started), "total": _ms(started)}
+            yield ("answer", answer)
             return
         prepared = self.prepare(question, history, snapshot)
+        verifier = Verifier(prepared.snapshot.documents, self.support)
+        sent: list[Token] = []
         t = time.perf_counter()
-        if prepared.answerable:
-            asked = prepared.rewritten or prepared.question
-            pieces: list[str] = []
-            for piece in self.answerer.stream(asked, prepared.evidence):
-                pieces.append(piece)
-                yield ("token", piece)
-            draft = self.answerer.finish("".join(pieces), prepared.evidence)
+        if not prepared.answerable:
+            answer = verifier.refusal(self.answerer.name, self.answerer.model, prepared.evidence)
+            sent.append(Token(text=answer.answer))
+            yield ("token", sent[-1])
+            prepared.timing_ms["generate"] = prepared.timing_ms["verify"] = 0.0
         else:
-            draft = REFUSAL_DRAFT
-            yield ("token", draft.text)
-        prepared.timing_ms["generate"] = _ms(t)
-        answer = self._finish(prepared, draft, started)
-        self.cache.put(key, answer)
+            asked = prepared.rewritten or prepared.question
+            stream = VerifiedStream(self.answerer, verifier, asked, prepared.evidence)
+            for token in stream.tokens():
+                if not sent:
+                    prepared.timing_ms["first_token"] = _ms(started)
+                sent.append(token)
+                yield ("token", token)
+            assert stream.answer is not None
+            answer = stream.answer
+            prepared.timing_ms["verify"] = round(stream.verify_s * 1000, 2)
+            prepared.timing_ms["generate"] = round(_ms(t) - prepared.timing_ms["verify"], 2)
+        answer = self._stamp(prepared, answer, started)
+        self.cache.put(key, answer, sent)
         yield ("answer", answer)
 
 

@@ -105,6 +105,33 @@
     return null;
   }
 
+  /* Where a document's body begins: after a leading `date YYYY-MM-DD` header line (the same
+     rule as ingest), and the blank space after it. Offsets stay those of the full text. */
+  function bodyStart(text) {
+    var header = /^\s*date[ \t]*:?[ \t]+\d{4}-\d{2}-\d{2}\b[ \t]*\n?/.exec(text);
+    var at = header ? header[0].length : 0;
+    while (at < text.length && /\s/.test(text.charAt(at))) {
+      at += 1;
+    }
+    return at;
+  }
+
+  /* A document's name for people: its title, or (when it has none, so the title is its id)
+     the id made readable: "article-2023-03-25" → "Article 2023-03-25". */
+  function displayTitle(doc) {
+    var title = String((doc && doc.title) || (doc && doc.doc_id) || "");
+    if (doc && doc.doc_id && title === doc.doc_id) {
+      title = title.replace(/[_-]+(?!\d{2}(?:\D|$))/g, " ").trim();
+      title = title.charAt(0).toUpperCase() + title.slice(1);
+    }
+    return title;
+  }
+
+  /* A quote in quotation marks, unless it already begins with one. */
+  function quoted(text) {
+    return /^["“‘«']/.test(text) ? text : "“" + text + "”";
+  }
+
   // ---- Server-Sent Events over fetch ----------------------------------------------------
   /* Calls onEvent(name, data) for each event of a text/event-stream response body. */
   function readEvents(response, onEvent) {
@@ -277,6 +304,7 @@
     var history = [];
     var busy = null; // {controller, stopped} while a question is in flight
     var documents = {}; // doc_id -> Promise of the document
+    var titles = {}; // doc_id -> title people read (from GET /v1/documents)
     var lastOpener = null;
 
     var ids = {
@@ -316,11 +344,13 @@
     }
 
     // Conversation
+    var topics = h("div", { class: "rq-topics" });
     var empty = h(
       "div",
       { class: "rq-empty" },
       h("p", { text: "Ask a question about the documents." }),
-      h("p", { text: "Every answer cites the passages it comes from." })
+      h("p", { text: "Every answer cites the passages it comes from." }),
+      topics
     );
     var log = h(
       "div",
@@ -460,7 +490,7 @@
         class: "rq-chip",
         "data-citation": citation.id,
         "data-doc-id": citation.doc_id,
-        "aria-label": "Source " + citation.id + ": " + citation.doc_id,
+        "aria-label": "Source " + citation.id + ": " + titleOf(citation.doc_id),
         title: truncate(citation.quote, 160),
         text: String(citation.id),
       });
@@ -505,14 +535,14 @@
             type: "button",
             class: "rq-source",
             "data-citation": citation.id,
-            "aria-label": "Open source " + citation.id + " in " + citation.doc_id,
+            "aria-label": "Open source " + citation.id + " in " + titleOf(citation.doc_id),
           },
           h("span", { class: "rq-chip", "aria-hidden": "true", text: String(citation.id) }),
           h(
             "span",
             { class: "rq-source-body" },
-            h("span", { class: "rq-source-doc", text: citation.doc_id }),
-            h("span", { class: "rq-source-quote", text: "“" + truncate(citation.quote, 180) + "”" })
+            h("span", { class: "rq-source-doc", text: titleOf(citation.doc_id) }),
+            h("span", { class: "rq-source-quote", text: quoted(truncate(citation.quote, 180)) })
           )
         );
         button.addEventListener("click", function () {
@@ -652,6 +682,44 @@
       );
     }
 
+    /* Why a request failed without a response. A browser reports a CORS refusal exactly like
+       a network failure, so when the API is on another origin, a plain `no-cors` request
+       tells them apart: it succeeds when the server is up (it just does not allow this
+       page's origin). */
+    function unreachable() {
+      var offline = {
+        title: "Cannot reach the server",
+        message: "The question could not be sent. Check the connection and try again.",
+        retry: true,
+        wait: 0,
+      };
+      var target;
+      try {
+        target = new URL(apiBase || "/", window.location.href);
+      } catch (e) {
+        return Promise.resolve(offline);
+      }
+      if (target.origin === window.location.origin) {
+        return Promise.resolve(offline);
+      }
+      // A static file: API responses may not be readable cross-site at all (their
+      // Cross-Origin-Resource-Policy), which would look like a failure again.
+      return fetch(apiBase + "/favicon.svg", { mode: "no-cors", cache: "no-store" }).then(
+        function () {
+          return {
+            title: "This site is not allowed to ask",
+            message:
+              "The server at " + target.origin + " is up but does not accept questions from " +
+              window.location.origin + " (CORS). Its operator can allow this origin with RAG_CORS_ORIGINS.",
+            retry: false,
+          };
+        },
+        function () {
+          return offline;
+        }
+      );
+    }
+
     // ---- asking ------------------------------------------------------------------------
     function ask(question, bubble) {
       if (busy) {
@@ -728,12 +796,14 @@
           var final = null;
           var streamError = null;
           var tokens = 0;
+          var cited = {}; // citation id -> citation, from the tokens so far
           return readEvents(response, function (name, data) {
             if (state.done) {
               return;
             }
             var payload = parseJSON(data);
             if (name === "token") {
+              // Each token is a verified sentence of the final answer, with its citations.
               var piece = payload && typeof payload.text === "string" ? payload.text : "";
               if (piece) {
                 if (thinking.parentNode) {
@@ -743,7 +813,10 @@
                   bubble.setAttribute("aria-busy", "true");
                   announce("Answering…");
                 }
-                draft.appendChild(document.createTextNode(piece));
+                (Array.isArray(payload.citations) ? payload.citations : []).forEach(function (c) {
+                  cited[String(c.id)] = c;
+                });
+                append(draft, Array.prototype.slice.call(answerText(piece, cited).node.childNodes));
                 tokens += 1;
                 bubble.setAttribute("data-tokens", String(tokens));
                 scrollToEnd();
@@ -793,12 +866,7 @@
           if (state.done) {
             return;
           }
-          fail({
-            title: "Cannot reach the server",
-            message: "The question could not be sent. Check the connection and try again.",
-            retry: true,
-            wait: 0,
-          });
+          unreachable().then(fail);
         });
     }
 
@@ -865,6 +933,38 @@
     stop.addEventListener("click", stopAnswer);
 
     // ---- sources ---------------------------------------------------------------------
+    function titleOf(docId) {
+      return titles[docId] || displayTitle({ doc_id: docId, title: docId });
+    }
+
+    /* The empty chat says what it can answer about: the documents' titles. */
+    function loadTopics() {
+      fetch(apiBase + "/v1/documents", { headers: headers({ Accept: "application/json" }) })
+        .then(function (response) {
+          return response.ok ? response.json() : null;
+        })
+        .then(function (body) {
+          var docs = body && Array.isArray(body.documents) ? body.documents : [];
+          if (!docs.length) {
+            return;
+          }
+          var list = h("ul", { class: "rq-topic-list" });
+          docs.forEach(function (doc) {
+            titles[doc.doc_id] = displayTitle(doc);
+            list.appendChild(
+              h("li", { class: "rq-topic", "data-doc-id": doc.doc_id, text: titles[doc.doc_id] + (doc.date && titles[doc.doc_id].indexOf(doc.date) < 0 ? " (" + doc.date + ")" : "") })
+            );
+          });
+          clear(topics);
+          topics.appendChild(h("p", { text: docs.length === 1 ? "It can answer about this document:" : "It can answer about these documents:" }));
+          topics.appendChild(list);
+        })
+        .catch(function () {
+          /* the list is a courtesy: questions still work without it */
+        });
+    }
+    loadTopics();
+
     function loadDocument(docId) {
       if (!documents[docId]) {
         documents[docId] = fetch(apiBase + "/v1/documents/" + encodeURIComponent(docId), {
@@ -892,7 +992,7 @@
 
     function openSource(citation, opener) {
       lastOpener = opener || null;
-      panelTitle.textContent = citation.doc_id;
+      panelTitle.textContent = titleOf(citation.doc_id);
       panelInfo.textContent = "Loading the source…";
       clear(panelDoc);
       panel.setAttribute("data-doc-id", citation.doc_id);
@@ -911,20 +1011,27 @@
             return;
           }
           var text = String(doc.text || "");
-          panelTitle.textContent = doc.title || citation.doc_id;
+          titles[doc.doc_id || citation.doc_id] = displayTitle(doc);
+          panelTitle.textContent = displayTitle(doc);
           var span = locateQuote(text, citation);
+          // The body, without the `date` header (shown in the info line instead); the quote's
+          // offsets are those of the full text, so they hold as they are.
+          var start = bodyStart(text);
           clear(panelDoc);
+          panelDoc.setAttribute("data-body-start", String(start));
           if (!span) {
             panelInfo.textContent =
               (doc.date ? doc.date + " · " : "") + "The quoted passage could not be found in this version of the document.";
-            panelDoc.appendChild(document.createTextNode(text));
+            panelDoc.appendChild(document.createTextNode(text.slice(start)));
             return;
           }
+          start = Math.min(start, span[0]);
+          panelDoc.setAttribute("data-body-start", String(start));
           panelInfo.textContent =
             (doc.date ? doc.date + " · " : "") + "Quote " + citation.id + " is highlighted.";
           var mark = h("mark", { class: "rq-quote", tabindex: "-1", "data-citation": citation.id });
           mark.textContent = text.slice(span[0], span[1]);
-          panelDoc.appendChild(document.createTextNode(text.slice(0, span[0])));
+          panelDoc.appendChild(document.createTextNode(text.slice(start, span[0])));
           panelDoc.appendChild(mark);
           panelDoc.appendChild(document.createTextNode(text.slice(span[1])));
           mark.scrollIntoView({ block: "center" });

@@ -52,8 +52,8 @@ def test_malformed_json_is_422(start_server: ServerFactory, spy: SpyAnswerer) ->
 
 def test_blank_question_is_422(start_server: ServerFactory, spy: SpyAnswerer) -> None:
     with start_server(answerer=spy).client() as client:
-        response = client.post("/v1/ask", json={"question": "   "})
-    assert_error(response, 422, "invalid_input")
+        response = client.post("/v1/ask", json={"question": " \u00a0\u3000 "})
+    assert_error(response, 422, "invalid_request")
     assert spy.calls == 0
 
 

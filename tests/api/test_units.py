@@ -1,14 +1,18 @@
-"""Small parts of the API without a server: the rate limiter and the answerer guard."""
+"""Small parts of the API without a server: the rate limiter, admission and the answerer guard."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Iterator
 
 import pytest
 
 from service.answerers.base import BaseAnswerer
+from service.api.calls import Caller
 from service.api.guard import guard
 from service.api.middleware import RateLimiter
+from service.core.config import Settings
 from service.core.errors import InputError, ModelError
 from service.core.schemas import Turn
 from service.core.types import Draft, Evidence
@@ -67,3 +71,53 @@ def test_guard_lets_the_service_own_errors_through() -> None:
     guarded = guard(Broken())
     with pytest.raises(InputError):
         guarded.rewrite("q", [])
+
+
+def test_a_request_that_leaves_the_queue_gives_no_slot_away() -> None:
+    async def scenario() -> list[int]:
+        caller = Caller(timeout_s=5, slots=1, queue=2, queue_timeout_s=5)
+        first = await caller.admit()
+        waiting = asyncio.create_task(caller.admit())  # queued behind `first`
+        await asyncio.sleep(0.01)
+        waiting.cancel()  # the client went away while it waited
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        counts = [caller.in_use, len(caller._waiters)]
+        first.thread_done()  # `first` ends: the slot is free again, not handed to the gone one
+        counts.append(caller.in_use)
+        second = await asyncio.wait_for(caller.admit(), 1)
+        counts.append(caller.in_use)
+        second.thread_done()
+        caller.close()
+        return [*counts, caller.in_use]
+
+    assert asyncio.run(scenario()) == [1, 0, 0, 1, 0]
+
+
+def test_the_local_model_gets_fewer_slots_by_default() -> None:
+    assert Settings(provider="local").concurrency() == 2
+    assert Settings(provider="extractive").concurrency() == 8
+    assert Settings(provider="local", answer_concurrency=5).concurrency() == 5
+
+
+def test_a_slot_handed_to_a_request_that_just_left_is_passed_on() -> None:
+    async def scenario() -> list[int]:
+        caller = Caller(timeout_s=5, slots=1, queue=2, queue_timeout_s=5)
+        first = await caller.admit()
+        leaving = asyncio.create_task(caller.admit())
+        await asyncio.sleep(0.01)
+        staying = asyncio.create_task(caller.admit())
+        await asyncio.sleep(0.01)
+        first.thread_done()  # hands the slot to `leaving`...
+        leaving.cancel()  # ...which is cancelled before it could run again
+        # It either passed the slot on, or kept it after all (Python 3.11's wait_for lets a
+        # finished wait win over a cancel) and used it.
+        with contextlib.suppress(asyncio.CancelledError):
+            (await leaving).thread_done()
+        slot = await asyncio.wait_for(staying, 1)  # either way the next in line gets it
+        counts = [caller.in_use]
+        slot.thread_done()
+        caller.close()
+        return [*counts, caller.in_use, len(caller._waiters)]
+
+    assert asyncio.run(scenario()) == [1, 0, 0]

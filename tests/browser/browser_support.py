@@ -14,7 +14,9 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -98,6 +100,50 @@ class Server:
         response.raise_for_status()
         result: dict[str, Any] = response.json()
         return result
+
+
+@contextlib.contextmanager
+def serve(work: Path, command: list[str], env: dict[str, str]) -> Iterator[Server]:
+    """Run `python COMMAND... --port N` (a server of the chat page and API) until ready."""
+    port = free_port()
+    log = work / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, *command, "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(process, base_url, log)
+        yield Server(base_url=base_url, process=process, log=log)
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Ask the server to stop; kill it when it has not stopped within 15 s."""
+    process.terminate()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=15)
+    if process.poll() is None:
+        process.kill()
+        process.wait(timeout=5)
+
+
+def _wait_ready(process: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
+    deadline = time.monotonic() + 180
+    while process.poll() is None and time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200:
+                return
+        time.sleep(0.3)
+    state = f"exited ({process.returncode})" if process.poll() is not None else "is not ready"
+    pytest.fail(
+        f"the server {state} after {time.monotonic() - deadline + 180:.0f} s:\n{log_tail(log)}"
+    )
 
 
 def clean_env() -> dict[str, str]:

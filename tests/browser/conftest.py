@@ -9,15 +9,12 @@ another binary).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Playwright, expect, sync_playwright
 
@@ -33,8 +30,8 @@ from browser_support import (
     chromium_path,
     clean_env,
     free_port,
-    log_tail,
     open_tab,
+    serve,
 )
 
 SERVE_OPTIONS = ("--host", "127.0.0.1", "--provider", "extractive")
@@ -54,54 +51,33 @@ def widget_origin() -> str:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, widget_origin: str) -> Iterator[Server]:
-    work = tmp_path_factory.mktemp("browser-server")
-    index_dir = work / "index"
-    env = clean_env()
-    env["RAG_CORS_ORIGINS"] = json.dumps([widget_origin])
-    env["RAG_RATE_LIMIT_PER_MINUTE"] = "0"
-    cli = [sys.executable, "-m", "service"]
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index built from `seeds/` with `ragqa ingest`, shared by the session's servers."""
+    index_dir = tmp_path_factory.mktemp("browser-index") / "index"
+    command = ["-m", "service", "ingest", "--index-dir", str(index_dir), str(ROOT / "seeds")]
     ingest = subprocess.run(
-        [*cli, "ingest", "--index-dir", str(index_dir), str(ROOT / "seeds")],
+        [sys.executable, *command],
         cwd=ROOT,
-        env=env,
+        env=clean_env(),
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
     )
     assert ingest.returncode == 0, f"ragqa ingest failed:\n{ingest.stdout}\n{ingest.stderr}"
+    return index_dir
 
-    port = free_port()
-    log = work / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*cli, "serve", "--index-dir", str(index_dir), "--port", str(port), *SERVE_OPTIONS],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"ragqa serve exited ({process.returncode}):\n{log_tail(log)}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                pytest.fail(f"ragqa serve not ready after 180 s:\n{log_tail(log)}")
-            time.sleep(0.3)
-        yield Server(base_url=base_url, process=process, log=log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+
+@pytest.fixture(scope="session")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, widget_origin: str, index_dir: Path
+) -> Iterator[Server]:
+    """`ragqa serve --provider extractive`, allowing the widget's origin."""
+    env = clean_env()
+    env["RAG_CORS_ORIGINS"] = json.dumps([widget_origin])
+    command = ["-m", "service", "serve", "--index-dir", str(index_dir), *SERVE_OPTIONS]
+    with serve(tmp_path_factory.mktemp("browser-server"), command, env) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

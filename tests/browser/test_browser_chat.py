@@ -22,6 +22,8 @@ from browser_support import (
 )
 from playwright.sync_api import Browser, Locator, Page, Request, Route, expect
 
+from service.core.documents import make_document
+
 pytestmark = pytest.mark.integration
 
 FOLLOW_UP = "Who is the Secretary-General of the United Nations?"
@@ -74,14 +76,27 @@ def open_citation(page: Page, bubble: Locator, server: Server, question: str) ->
     expect(mark).to_be_visible()
     assert mark.text_content() == citation["quote"]
     document = server.document(citation["doc_id"])
-    # The highlight sits at the citation's offsets of the full document text.
-    assert panel.locator(".rq-doc").text_content() == document["text"]
+    # The body is shown (without the `date` header line), and the highlight sits at the
+    # citation's offsets of the full document text.
+    text = document["text"]
+    body = body_start(text)
+    assert panel.locator(".rq-doc").text_content() == text[body:]
     before = panel.locator(".rq-doc").evaluate(
         "(doc) => doc.firstChild.nodeType === 3 ? doc.firstChild.textContent : ''"
     )
-    assert len(before) == citation["start"] or before == document["text"][: citation["start"]]
+    assert before == text[body : citation["start"]]
+    assert not (panel.locator(".rq-doc").text_content() or "").lstrip().startswith("date ")
+    title = document["title"] if document["title"] != document["doc_id"] else None
+    shown = panel.locator(".rq-panel-title").text_content() or ""
+    assert shown == (title or shown) and shown != document["doc_id"]
     expect(mark).to_be_in_viewport()
     return citation
+
+
+def body_start(text: str) -> int:
+    """Where the chat shows a document from: after the `date` header and blank lines."""
+    start = make_document(text).body_start
+    return len(text) - len(text[start:].lstrip())
 
 
 # ---- asking, streaming, citations --------------------------------------------------------
@@ -97,7 +112,10 @@ def test_streamed_answer_and_highlighted_citation(server: Server, tab: Tab) -> N
     seen = page.evaluate("window.__rqSeen")
     assert seen["thinking"], "no thinking state was shown"
     assert seen["drafts"], "no streamed draft was shown before the final answer"
-    assert int(bubble.get_attribute("data-tokens") or "0") > 1
+    assert int(bubble.get_attribute("data-tokens") or "0") >= 1
+    # Only verified text is shown while streaming: every draft begins the final answer.
+    final_text = bubble.locator(".rq-text").text_content() or ""
+    assert all(final_text.startswith(draft) for draft in seen["drafts"]), seen["drafts"]
 
     expected = server.ask(ANSWERABLE)
     assert expected["answerable"] and expected["citations"]

@@ -9,7 +9,8 @@ from service.core.markers import segments
 from service.core.support import lexical_support
 from service.core.types import Draft, Evidence
 from service.ingest.builder import IndexBuilder
-from service.qa.verify import REFUSAL, Verifier
+from service.qa.verify import REFUSAL, Verifier, support_check
+from service.store.embeddings import MiniLMEmbeddings
 from service.store.reader import IndexReader
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "article-2023-03-25.txt"
@@ -104,3 +105,22 @@ def test_text_in_quotation_marks_must_be_verbatim() -> None:
     assert lexical_support("He said “we are champions of multilateralism”.", cited)
     altered = "He said “we are champions of multilateralism and sometimes feel lonely, too”."
     assert not lexical_support(altered, cited)
+
+
+def test_the_aligned_checker_drops_a_negation_the_source_lacks(
+    index: IndexReader, embedder: MiniLMEmbeddings
+) -> None:
+    IndexBuilder(index).apply([read_document(SEED)])
+    docs = index.documents()
+    draft = Draft(
+        "Xi Jinping bid his host a friendly farewell on Tuesday [1]. "
+        "Xi Jinping did not bid his host a friendly farewell on Tuesday [1].",
+        answerable=True,
+    )
+    lexical = Verifier(docs).verify(draft, [_evidence()], provider="test")
+    aligned = Verifier(docs, support_check("aligned", embedder)).verify(
+        draft, [_evidence()], provider="test"
+    )
+    assert lexical.dropped_sentences == 0  # the lexical rule lets the negation in
+    assert aligned.dropped_sentences == 1
+    assert aligned.answer == "Xi Jinping bid his host a friendly farewell on Tuesday [1]."

@@ -33,6 +33,11 @@ def test_contains_any_normalises_punctuation_and_articles() -> None:
     assert not contains_any("It was an international meeting.", ["international conference"])
 
 
+def test_contains_any_ignores_typographic_punctuation() -> None:
+    answer = "Putin “has pledged the Kremlin to Beijing,” Greene wrote."
+    assert contains_any(answer, ["pledged the Kremlin to Beijing"])
+
+
 def test_contains_any_ignores_empty_gold_strings() -> None:
     assert not contains_any("anything", ["", "  "])
 

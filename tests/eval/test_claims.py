@@ -112,3 +112,18 @@ def test_bad_label_names_the_line(
                  str(docs)])  # fmt: skip
     assert code == 2
     assert "claims.jsonl:1" in capsys.readouterr().err
+
+
+def test_out_writes_json_markdown_and_html(
+    setup: tuple[Path, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    claims, docs = setup
+    out = tmp_path / "out"
+    code = main(["eval-claims", "--claims", str(claims), "--docs", str(docs), "--checker",
+                 "lexical", "--out", str(out)])  # fmt: skip
+    assert code == 0
+    saved = json.loads((out / "claims.json").read_text())
+    assert saved["n"] == 4
+    html = (out / "claims.html").read_text()
+    assert "<svg" in html and "Recall per kind" in html and "balanced_accuracy" in html
+    assert "| balanced_accuracy |" in (out / "claims.md").read_text()

@@ -54,3 +54,14 @@ def test_every_quote_is_valid(run: tuple[dict[str, Any], Path]) -> None:
 def test_reports_are_written(run: tuple[dict[str, Any], Path]) -> None:
     names = {p.name for p in run[1].iterdir()}
     assert {"result.json", "report.md", "report.html"} <= names
+
+
+def test_grounding_is_judged_apart_from_the_verifiers_own_rule(
+    run: tuple[dict[str, Any], Path],
+) -> None:
+    result = run[0]
+    assert result["support_checker"] == "aligned"
+    assert result["self_consistency_checker"] == "lexical"
+    # the verifier kept only what its own rule passes
+    assert result["self_consistency"] == 1.0
+    assert 0.0 <= result["citation_recall"] <= 1.0

@@ -8,6 +8,7 @@ from pydantic import SecretStr
 from service.answerers.registry import make_answerer
 from service.core.config import Settings
 from service.core.errors import ModelError
+from service.core.schemas import Answer, Token
 from service.qa.pipeline import QAPipeline
 from service.store.reader import IndexReader
 
@@ -41,7 +42,12 @@ def test_openai_provider_streams_from_the_server(
     settings = _settings(llama_server)
     pipeline = QAPipeline(settings, seeded_index, make_answerer(settings))
     events = list(pipeline.ask_stream("What is China looking for, according to the article?"))
-    assert [kind for kind, _ in events][-1] == "answer" and len(events) > 2
+    kinds = [kind for kind, _ in events]
+    assert kinds[-1] == "answer" and set(kinds[:-1]) == {"token"} and len(events) >= 2
+    answer = events[-1][1]
+    assert isinstance(answer, Answer)
+    # Only verified sentences were streamed: joined, they are the final answer's text.
+    assert "".join(t.text for kind, t in events[:-1] if isinstance(t, Token)) == answer.answer
 
 
 def test_unreachable_endpoint_raises_model_error(seeded_index: IndexReader) -> None:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from service.api.answering import answer_once
+from service.api.answering import AnswerStream, answer_once
 from service.api.deps import PipelineDep, StateDep
 from service.api.errors import ApiError, responses
 from service.api.models import (
@@ -22,13 +21,13 @@ from service.api.models import (
     ChatRequest,
     ModelCard,
     ModelList,
+    Usage,
 )
-from service.api.routes.ask import SSE_HEADERS
+from service.api.routes.ask import SSE_HEADERS, open_stream, stream_error
 from service.core.schemas import Answer, Turn
+from service.qa.pipeline import StreamEvent
 
 router = APIRouter(prefix="/v1", tags=["openai"])
-
-_PIECE = re.compile(r"\S+\s*|\s+")
 
 
 def split_request(body: ChatRequest) -> tuple[str, list[Turn]]:
@@ -57,15 +56,41 @@ def _chunk(base: dict[str, Any], delta: dict[str, Any], **extra: Any) -> str:
     return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
 
-def _chunks(base: dict[str, Any], answer: Answer, include_usage: bool) -> Iterator[str]:
+def usage_of(answer: Answer) -> Usage:
+    """The model's token counts for the answer (0 without a model: the extractive provider)."""
+    if answer.usage is None:
+        return Usage()
+    return Usage(
+        prompt_tokens=answer.usage.prompt_tokens,
+        completion_tokens=answer.usage.completion_tokens,
+        total_tokens=answer.usage.total_tokens,
+    )
+
+
+async def _chunks(
+    base: dict[str, Any], first: StreamEvent, stream: AnswerStream, include_usage: bool
+) -> AsyncIterator[str]:
+    """One chunk per verified sentence as soon as it passes, then the last chunk with
+    `citations`, the usage chunk when asked for, and `[DONE]`."""
     yield _chunk(base, {"role": "assistant", "content": ""})
-    for piece in _PIECE.findall(answer.answer):
-        yield _chunk(base, {"content": piece})
-    citations = [c.model_dump(mode="json") for c in answer.citations]
-    yield _chunk(base, {}, finish_reason="stop", citations=citations, answerable=answer.answerable)
-    if include_usage:
-        usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
-        yield f"data: {json.dumps({**base, 'choices': [], 'usage': usage})}\n\n"
+    try:
+        event: StreamEvent | None = first
+        while event is not None:
+            if event[0] == "token":
+                yield _chunk(base, {"content": event[1].text})
+            else:
+                answer = event[1]
+                citations = [c.model_dump(mode="json") for c in answer.citations]
+                last = {"citations": citations, "answerable": answer.answerable}
+                yield _chunk(base, {}, finish_reason="stop", **last)
+                if include_usage:
+                    usage = usage_of(answer).model_dump()
+                    yield f"data: {json.dumps({**base, 'choices': [], 'usage': usage})}\n\n"
+            event = await stream.next()
+    except Exception as exc:
+        yield f"data: {json.dumps(stream_error(exc))}\n\n"
+    finally:
+        stream.close()
     yield "data: [DONE]\n\n"
 
 
@@ -86,11 +111,11 @@ async def chat_completions(
 ) -> ChatCompletion | StreamingResponse:
     """Answer the last user message; the reply's `[n]` markers refer to `citations[].id`.
 
-    The streamed content is the verified answer (the same text as without streaming), so its
-    markers always match `citations`.
+    Streamed, each chunk is one verified sentence, sent as soon as it passes; the chunks
+    joined are the verified answer (the same text as without streaming), so its markers
+    always match `citations` (in the last chunk).
     """
     question, history = split_request(body)
-    answer = await answer_once(state, pipeline, question, history)
     model = state.served_model()
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
@@ -102,16 +127,19 @@ async def chat_completions(
             "model": model,
         }
         include_usage = bool(body.stream_options and body.stream_options.include_usage)
+        stream, first = await open_stream(state, pipeline, question, history)
         return StreamingResponse(
-            _chunks(base, answer, include_usage),
+            _chunks(base, first, stream, include_usage),
             media_type="text/event-stream",
             headers=SSE_HEADERS,
         )
+    answer = await answer_once(state, pipeline, question, history)
     return ChatCompletion(
         id=completion_id,
         created=created,
         model=model,
         choices=[ChatChoice(message=ChatReply(content=answer.answer))],
+        usage=usage_of(answer),
         citations=answer.citations,
         answerable=answer.answerable,
     )

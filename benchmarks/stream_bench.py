@@ -1,0 +1,134 @@
+"""Verified streaming: time to the first raw model token vs time to the first verified sentence.
+
+Runs the real pipeline with the local model (no cache) over the answerable dev questions and
+measures, from the start of each question: when the model wrote its first piece (what a
+client used to see first, unverified), and when the first `token` event (a verified sentence)
+was ready. Prints the figures, then one JSON line.
+
+    python -m benchmarks.stream_bench [--questions ../shared/eval/questions.jsonl] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks.api_bench import percentile
+from service.answerers.base import Answerer
+from service.core.config import Settings
+from service.core.documents import find_files, read_document
+from service.core.schemas import Answer, Turn
+from service.core.types import Draft, Evidence
+from service.ingest.builder import IndexBuilder
+from service.qa.cache import AnswerCache
+from service.wiring import build_pipeline
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS = ROOT.parent / "shared" / "eval" / "questions.jsonl"
+
+
+class TimedAnswerer:
+    """The answerer, unchanged, noting when its stream yields its first piece."""
+
+    def __init__(self, inner: Answerer) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.model = inner.model
+        self.first_piece: float | None = None
+
+    def draft(self, question: str, evidence: list[Evidence]) -> Draft:
+        return self.inner.draft(question, evidence)
+
+    def stream(self, question: str, evidence: list[Evidence]) -> Iterator[str]:
+        for piece in self.inner.stream(question, evidence):
+            if self.first_piece is None:
+                self.first_piece = time.perf_counter()
+            yield piece
+
+    def finish(self, text: str, evidence: list[Evidence]) -> Draft:
+        return self.inner.finish(text, evidence)
+
+    def rewrite(self, question: str, history: list[Turn]) -> str | None:
+        return self.inner.rewrite(question, history)
+
+
+def load_questions(path: Path, limit: int | None) -> list[str]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    questions = [str(r["question"]) for r in rows if r.get("answerable", True)]
+    return questions[:limit] if limit else questions
+
+
+def stats(values_ms: Sequence[float]) -> dict[str, float]:
+    if not values_ms:
+        return {"n": 0, "p50_ms": -1.0, "p95_ms": -1.0}
+    return {
+        "n": len(values_ms),
+        "p50_ms": round(percentile(values_ms, 50), 1),
+        "p95_ms": round(percentile(values_ms, 95), 1),
+    }
+
+
+def run(questions: Sequence[str], index_dir: Path) -> dict[str, Any]:
+    settings = Settings(provider="local", index_dir=index_dir)
+    pipeline = build_pipeline(settings)
+    IndexBuilder(pipeline.index).apply(
+        upserts=[read_document(p) for p in find_files([ROOT / "seeds"])]
+    )
+    timed = TimedAnswerer(pipeline.answerer)
+    pipeline.answerer = timed
+    pipeline.cache = AnswerCache(max_entries=0)
+    pipeline.ask("warm up: who bid his host farewell?")
+    raw_ms: list[float] = []
+    verified_ms: list[float] = []
+    delay_ms: list[float] = []
+    fallbacks = refusals = 0
+    for question in questions:
+        timed.first_piece = None
+        first_token: float | None = None
+        t0 = time.perf_counter()
+        for _kind, value in pipeline.ask_stream(question):
+            if isinstance(value, Answer):
+                fallbacks += value.fallback is not None
+                refusals += not value.answerable
+            elif first_token is None:
+                first_token = time.perf_counter()
+        if timed.first_piece is not None:
+            raw_ms.append((timed.first_piece - t0) * 1000)
+        if first_token is not None and timed.first_piece is not None:
+            verified_ms.append((first_token - t0) * 1000)
+            delay_ms.append((first_token - timed.first_piece) * 1000)
+    return {
+        "questions": len(questions),
+        "model": timed.model,
+        "first_raw_token": stats(raw_ms),
+        "first_verified_sentence": stats(verified_ms),
+        "verified_minus_raw": stats(delay_ms),
+        "fallback_answers": fallbacks,
+        "refusals": refusals,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.stream_bench", description=__doc__)
+    parser.add_argument("--questions", type=Path, default=QUESTIONS)
+    parser.add_argument("--limit", type=int, default=None)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        result = run(load_questions(args.questions, args.limit), Path(tmp) / "index")
+    print(f"local model {result['model']}, {result['questions']} answerable dev questions")
+    for key in ("first_raw_token", "first_verified_sentence", "verified_minus_raw"):
+        s = result[key]
+        print(f"{key:>24}: p50 {s['p50_ms']:>8} ms   p95 {s['p95_ms']:>8} ms   (n={s['n']})")
+    print(f"{'fallback answers':>24}: {result['fallback_answers']}")
+    print(f"{'refusals':>24}: {result['refusals']}")
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,137 @@
+"""Verified streaming: the answerer's pieces, cut into sentences, each verified before it is sent.
+
+Nothing the model writes reaches a client unverified. The raw pieces are buffered; as soon as
+a sentence (with the `[n]` markers that follow it) is complete, it is drafted (the answerer's
+`finish`: cleaning, attribution) and verified (`SentenceCheck`: exact quotes, support,
+renumbering in order of first use). A sentence that passes becomes a `Token`; one that fails
+is never sent. The final answer is made of exactly the tokens sent, so it contains them all.
+
+Verified sentences are held back while the verified text does not yet offer the kind of thing
+asked for (a name, a number, a time): such an answer may still give way to the extractive
+one, and nothing sent may be dropped later. When the stream ends with nothing sent and the
+answer misses the question, the extractive answer is verified and sent instead.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+
+from service.answerers.base import Answerer, usage_of
+from service.answerers.extractive import ExtractiveAnswerer
+from service.core.markers import Segment, segments, strip_markers
+from service.core.schemas import Answer, Token, Usage
+from service.core.sentences import split_sentences
+from service.core.types import Evidence
+from service.qa.answer_types import offers
+from service.qa.fallback import needs_fallback
+from service.qa.verify import SentenceCheck, Verified, Verifier
+
+_LEADING_MARKERS = re.compile(r"(?:\s*\[\d+\])+")
+_WORD = re.compile(r"\w")
+
+
+def complete_sentences(text: str) -> tuple[str, str]:
+    """(the complete sentences at the start of `text`, the rest still being written).
+
+    A sentence is complete once a later one has begun with a word: `[n]` markers right
+    after its end still belong to it, and more of them may follow.
+    """
+    found = split_sentences(text)
+    for later in reversed(found[1:]):
+        markers = _LEADING_MARKERS.match(text, later.start)
+        cut = markers.end() if markers else later.start
+        if _WORD.search(text, cut, later.end):
+            return text[:cut], text[cut:]
+    return "", text
+
+
+class VerifiedStream:
+    """One answer, written by `answerer` and verified a sentence at a time.
+
+    Iterate `tokens()`; afterwards `answer` is the final verified answer (its text is the
+    tokens' texts joined), `usage` the model's token counts, and the timings are set.
+    """
+
+    def __init__(
+        self, answerer: Answerer, verifier: Verifier, asked: str, evidence: list[Evidence]
+    ) -> None:
+        self.answerer = answerer
+        self.verifier = verifier
+        self.asked = asked
+        self.evidence = evidence
+        self.answer: Answer | None = None
+        self.usage: Usage | None = None
+        self.first_piece_s: float | None = None  # perf_counter of the first raw piece
+        self.verify_s = 0.0
+        self._drafted = 0  # draft sentences already checked
+        self._sent = 0
+
+    def _new(self, check: SentenceCheck, text: str) -> list[Verified]:
+        """Check the draft sentences of `text` (complete raw sentences) not checked yet."""
+        t = time.perf_counter()
+        draft = self.answerer.finish(text, self.evidence)
+        found: list[Segment] = segments(draft.text) if draft.answerable else []
+        passed = [v for seg in found[self._drafted :] if (v := check.add(seg)) is not None]
+        self._drafted = max(self._drafted, len(found))
+        self.verify_s += time.perf_counter() - t
+        return passed
+
+    def _token(self, verified: Verified) -> Token:
+        text = verified.text if self._sent == 0 else " " + verified.text
+        self._sent += 1
+        return Token(text=text, citations=verified.citations)
+
+    def tokens(self) -> Iterator[Token]:
+        check = self.verifier.stream(self.evidence, self.answerer.name, self.answerer.model)
+        may_fall_back = self.answerer.name != "extractive"
+        held: list[Verified] = []
+        raw = done = ""
+        pieces = self.answerer.stream(self.asked, self.evidence)
+        try:
+            for piece in pieces:
+                if self.first_piece_s is None:
+                    self.first_piece_s = time.perf_counter()
+                complete, raw = complete_sentences(raw + piece)
+                if not complete:
+                    continue
+                done += complete
+                held += self._new(check, done)
+                if held and (
+                    self._sent or not may_fall_back or offers(self.asked, strip_markers(check.text))
+                ):
+                    for verified in held:
+                        yield self._token(verified)
+                    held = []
+            held += self._new(check, done + raw)
+        finally:
+            close = getattr(pieces, "close", None)
+            if callable(close):
+                close()
+            self.usage = usage_of(pieces)
+        answer = check.answer()
+        if not self._sent and may_fall_back and needs_fallback(self.asked, answer, True):
+            rescued, verified_backup = self._fallback(answer)
+            if rescued.answerable:
+                answer, held = rescued, verified_backup
+        for verified in held:
+            yield self._token(verified)
+        if not answer.answerable:
+            yield Token(text=answer.answer, citations=[])
+        answer.usage = self.usage
+        self.answer = answer
+
+    def _fallback(self, answer: Answer) -> tuple[Answer, list[Verified]]:
+        """The extractive answer, verified sentence by sentence, marked as the fallback."""
+        t = time.perf_counter()
+        backup = ExtractiveAnswerer().draft(self.asked, self.evidence)
+        check = self.verifier.stream(self.evidence, self.answerer.name, self.answerer.model)
+        passed: list[Verified] = []
+        if backup.answerable:
+            passed = [v for seg in segments(backup.text) if (v := check.add(seg)) is not None]
+        rescued = check.answer()
+        rescued.fallback = "extractive"
+        rescued.dropped_sentences = answer.dropped_sentences
+        self.verify_s += time.perf_counter() - t
+        return rescued, passed
