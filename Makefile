@@ -71,7 +71,7 @@ clean:
 # is the one shipped, as int8 ONNX in service/qa/models/. FOLDS="1 0" also trains the
 # mirror model, for out-of-fold figures on every training article. Prints the figures.
 # Not run by CI; reads ../shared/eval/squad2-dev16.jsonl; torch lives in its own venv,
-# never in .venv. (CPU only: 10 to 25 minutes per model on 2 cores.)
+# never in .venv. (CPU only: the shipped model took 25 minutes to train on 2 busy cores.)
 TRAIN_VENV ?= $(HOME)/.cache/ragqa/train-venv
 TRAIN_DIR ?= $(HOME)/.cache/ragqa/reader-train
 TORCH ?= torch

@@ -102,7 +102,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if b > a]
 
 
-def _window(sents: list[tuple[int, int]], first: int, last: int, rng: random.Random) -> tuple[int, int]:
+def _window(
+    sents: list[tuple[int, int]], first: int, last: int, rng: random.Random
+) -> tuple[int, int]:
     """Sentences first..last, widened at random by up to one sentence on each side,
     at most 3 sentences in all (unless the span itself is longer)."""
     if last - first < 2 and first > 0 and rng.random() < 0.4:

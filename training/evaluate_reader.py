@@ -58,7 +58,9 @@ def auc(scores: np.ndarray, labels: np.ndarray) -> float:
     return float((ranks[pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
-def refusal_at(probs: np.ndarray, labels: np.ndarray, threshold: float, correct: np.ndarray) -> dict[str, float]:
+def refusal_at(
+    probs: np.ndarray, labels: np.ndarray, threshold: float, correct: np.ndarray
+) -> dict[str, float]:
     """Refuse when p < threshold: refusal recall/precision, and answer accuracy left on the
     answerable questions (answered, and the span right: token F1 >= 0.5)."""
     refused = probs < threshold
@@ -67,8 +69,13 @@ def refusal_at(probs: np.ndarray, labels: np.ndarray, threshold: float, correct:
     precision = (refused & unans).sum() / max(refused.sum(), 1)
     kept = (~refused & ~unans).sum() / max((~unans).sum(), 1)
     accuracy = (~refused & ~unans & correct).sum() / max((~unans).sum(), 1)
-    return {"threshold": threshold, "refusal_recall": float(recall), "refusal_precision": float(precision),
-            "answerable_kept": float(kept), "answer_accuracy": float(accuracy)}
+    return {
+        "threshold": threshold,
+        "refusal_recall": float(recall),
+        "refusal_precision": float(precision),
+        "answerable_kept": float(kept),
+        "answer_accuracy": float(accuracy),
+    }
 
 
 def best_threshold(probs: np.ndarray, labels: np.ndarray) -> float:
@@ -91,18 +98,24 @@ def report(name: str, rows: list[dict[str, object]], probs: np.ndarray, threshol
     print(f"span on answerable: F1 {f1[labels == 1].mean():.3f}  EM {np.mean(em):.3f}")
     print(f"answerability AUC (margin): {auc(margins, labels):.3f}")
     r = refusal_at(probs, labels, threshold, f1 >= 0.5)
-    print("refuse when p < {threshold:.3f}: refusal recall {refusal_recall:.3f} at precision "
-          "{refusal_precision:.3f}; answerable kept {answerable_kept:.3f}, answered right "
-          "(F1 >= 0.5) {answer_accuracy:.3f}".format(**r))
+    print(
+        "refuse when p < {threshold:.3f}: refusal recall {refusal_recall:.3f} at precision "
+        "{refusal_precision:.3f}; answerable kept {answerable_kept:.3f}, answered right "
+        "(F1 >= 0.5) {answer_accuracy:.3f}".format(**r)
+    )
     print("reliability (p = calibrated probability that the question is answerable):")
     print("  bin        n   mean p  answerable")
     for lo in np.arange(0, 1, 0.1):
         sel = (probs >= lo) & (probs < lo + 0.1 + (1e-9 if lo >= 0.9 else 0))
         if sel.any():
-            print(f"  {lo:.1f}-{lo + 0.1:.1f}  {sel.sum():4d}   {probs[sel].mean():.3f}   {labels[sel].mean():.3f}")
+            print(
+                f"  {lo:.1f}-{lo + 0.1:.1f}  {sel.sum():4d}   {probs[sel].mean():.3f}   {labels[sel].mean():.3f}"
+            )
 
 
-def readings(reader: Reader, questions: list[data.Question]) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+def readings(
+    reader: Reader, questions: list[data.Question]
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """Each question read on its whole paragraph, and on its paragraph's sentences as
     separate passages (the best counts)."""
     paragraph: list[dict[str, object]] = []
@@ -120,7 +133,9 @@ def readings(reader: Reader, questions: list[data.Question]) -> tuple[list[dict[
 def speed(reader: Reader) -> float:
     """Milliseconds per passage, reading 5 single-sentence passages per call."""
     questions = [q for q in data.load() if q.article in data.HELD_OUT][:100]
-    calls = [(q.question, [q.context[a:b] for a, b in data.sentences(q.context)][:5]) for q in questions]
+    calls = [
+        (q.question, [q.context[a:b] for a, b in data.sentences(q.context)][:5]) for q in questions
+    ]
     t0 = time.perf_counter()
     for question, passages in calls:
         reader.read(question, passages)
@@ -156,24 +171,50 @@ def main() -> None:
     margins = np.array([r["margin"] for r in oof_sentences], dtype=float)
     labels = np.array([r["answerable"] for r in oof_sentences], dtype=float)
     a, b = fit_platt(margins, labels)
-    print(f"Platt fit on {len(oof_sentences)} out-of-fold questions (best sentence margin): "
-          f"A = {a:.4f}, B = {b:.4f}")
+    print(
+        f"Platt fit on {len(oof_sentences)} out-of-fold questions (best sentence margin): "
+        f"A = {a:.4f}, B = {b:.4f}"
+    )
     print(f"module constants: A = {reader_module.CALIBRATION_A}, B = {reader_module.CALIBRATION_B}")
     probs = probabilities(oof_sentences)
     threshold = best_threshold(probs, labels)
-    print(f"refusal threshold fitted out-of-fold (precision >= {TARGET_PRECISION}): p < {threshold:.3f}")
-    log_loss = -np.mean(labels * np.log(np.clip(probs, 1e-9, 1)) + (1 - labels) * np.log(np.clip(1 - probs, 1e-9, 1)))
+    print(
+        f"refusal threshold fitted out-of-fold (precision >= {TARGET_PRECISION}): p < {threshold:.3f}"
+    )
+    log_loss = -np.mean(
+        labels * np.log(np.clip(probs, 1e-9, 1))
+        + (1 - labels) * np.log(np.clip(1 - probs, 1e-9, 1))
+    )
     base = labels.mean()
-    print(f"out-of-fold log loss {log_loss:.3f} (constant base rate: "
-          f"{-(base * math.log(base) + (1 - base) * math.log(1 - base)):.3f})")
-    report("out-of-fold, paragraph (fold models, int8)", oof_paragraph, probabilities(oof_paragraph), threshold)
+    print(
+        f"out-of-fold log loss {log_loss:.3f} (constant base rate: "
+        f"{-(base * math.log(base) + (1 - base) * math.log(1 - base)):.3f})"
+    )
+    report(
+        "out-of-fold, paragraph (fold models, int8)",
+        oof_paragraph,
+        probabilities(oof_paragraph),
+        threshold,
+    )
     report("out-of-fold, best sentence (fold models, int8)", oof_sentences, probs, threshold)
     reader = Reader(threads=2)
     paragraph, sentences = readings(reader, [q for q in data.load() if q.article in data.HELD_OUT])
     group = ", ".join(data.HELD_OUT)
-    report(f"held-out {group}, paragraph (shipped int8)", paragraph, probabilities(paragraph), threshold)
-    report(f"held-out {group}, best sentence (shipped int8)", sentences, probabilities(sentences), threshold)
-    print(f"\nspeed: {speed(reader):.1f} ms per passage (5 single-sentence passages per call, 2 threads)")
+    report(
+        f"held-out {group}, paragraph (shipped int8)",
+        paragraph,
+        probabilities(paragraph),
+        threshold,
+    )
+    report(
+        f"held-out {group}, best sentence (shipped int8)",
+        sentences,
+        probabilities(sentences),
+        threshold,
+    )
+    print(
+        f"\nspeed: {speed(reader):.1f} ms per passage (5 single-sentence passages per call, 2 threads)"
+    )
 
 
 if __name__ == "__main__":

@@ -31,7 +31,10 @@ def export(model: QAModel, fp32: Path, tokenizer) -> None:
         str(fp32),
         input_names=["input_ids", "attention_mask", "token_type_ids"],
         output_names=["start_logits", "end_logits"],
-        dynamic_axes={n: dynamic for n in ("input_ids", "attention_mask", "token_type_ids", "start_logits", "end_logits")},
+        dynamic_axes={
+            n: dynamic
+            for n in ("input_ids", "attention_mask", "token_type_ids", "start_logits", "end_logits")
+        },
         opset_version=17,
         dynamo=False,
     )
@@ -63,13 +66,18 @@ def main() -> None:
     with torch.no_grad():
         for q in sample:
             enc = tokenizer.encode_batch([(q.question, q.context)])
-            start, end = (x.numpy()[0] for x in model(**{k: torch.from_numpy(v) for k, v in model_inputs(enc).items()}))
+            start, end = (
+                x.numpy()[0]
+                for x in model(**{k: torch.from_numpy(v) for k, v in model_inputs(enc).items()})
+            )
             a, b, margin = best_span(enc[0], start, end)
             got = reader.read(q.question, [q.context]).readings[0]
             same += (got.start, got.end) == (a, b)
             gaps.append(abs(got.margin - margin))
-    print(f"int8 vs fp32 torch on {len(sample)} held-out paragraphs: same span {same}/{len(sample)}, "
-          f"margin gap mean {np.mean(gaps):.3f} max {np.max(gaps):.3f}")
+    print(
+        f"int8 vs fp32 torch on {len(sample)} held-out paragraphs: same span {same}/{len(sample)}, "
+        f"margin gap mean {np.mean(gaps):.3f} max {np.max(gaps):.3f}"
+    )
 
 
 if __name__ == "__main__":

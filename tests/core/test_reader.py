@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from service.qa.pipeline import QAPipeline
 from service.qa.reader import MODEL_FILE, Reader, calibrated
 
 PASSAGE = (
@@ -55,3 +56,23 @@ def test_calibration_is_monotonic_and_bounded() -> None:
     values = [calibrated(m) for m in (-50.0, -5.0, 0.0, 5.0, 50.0)]
     assert values == sorted(values)
     assert 0.0 <= values[0] < values[-1] <= 1.0
+
+
+def test_answers_carry_confidence_and_a_short_answer_from_a_cited_quote(
+    seeded_pipeline: QAPipeline,
+) -> None:
+    answer = seeded_pipeline.ask("How many deported children does the conference aim to trace?")
+    assert answer.answerable and answer.confidence is not None
+    assert 0.0 <= answer.confidence <= 1.0
+    assert answer.short_answer is not None  # a number question: a span of a cited quote
+    assert "16,200" in answer.short_answer
+    assert any(answer.short_answer in c.quote for c in answer.citations)
+    assert "read" in answer.timing_ms
+
+
+def test_a_refusal_carries_the_probability_that_nothing_answers(
+    seeded_pipeline: QAPipeline,
+) -> None:
+    answer = seeded_pipeline.ask("Who won the 2022 FIFA World Cup?")
+    assert not answer.answerable and answer.short_answer is None
+    assert answer.confidence is not None and 0.0 <= answer.confidence <= 1.0
