@@ -1,1 +1,1 @@
-"""Training scripts for the answer reader (not part of the service; run with `make train-reader`)."""
+"""Training scripts for the answer reader (not part of the service: `make train-reader`)."""

@@ -109,7 +109,8 @@ def report(name: str, rows: list[dict[str, object]], probs: np.ndarray, threshol
         sel = (probs >= lo) & (probs < lo + 0.1 + (1e-9 if lo >= 0.9 else 0))
         if sel.any():
             print(
-                f"  {lo:.1f}-{lo + 0.1:.1f}  {sel.sum():4d}   {probs[sel].mean():.3f}   {labels[sel].mean():.3f}"
+                f"  {lo:.1f}-{lo + 0.1:.1f}  {sel.sum():4d}   {probs[sel].mean():.3f}   "
+                f"{labels[sel].mean():.3f}"
             )
 
 
@@ -179,7 +180,8 @@ def main() -> None:
     probs = probabilities(oof_sentences)
     threshold = best_threshold(probs, labels)
     print(
-        f"refusal threshold fitted out-of-fold (precision >= {TARGET_PRECISION}): p < {threshold:.3f}"
+        f"refusal threshold fitted out-of-fold (precision >= {TARGET_PRECISION}): "
+        f"p < {threshold:.3f}"
     )
     log_loss = -np.mean(
         labels * np.log(np.clip(probs, 1e-9, 1))
@@ -213,7 +215,8 @@ def main() -> None:
         threshold,
     )
     print(
-        f"\nspeed: {speed(reader):.1f} ms per passage (5 single-sentence passages per call, 2 threads)"
+        f"\nspeed: {speed(reader):.1f} ms per passage "
+        "(5 single-sentence passages per call, 2 threads)"
     )
 
 

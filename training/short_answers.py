@@ -60,7 +60,8 @@ def main() -> None:
         sel = (c >= lo) & (c < lo + 0.1 + (1e-9 if lo >= 0.9 else 0))
         if sel.any():
             print(
-                f"  {lo:.1f}-{lo + 0.1:.1f}  n {sel.sum():4d}  mean confidence {c[sel].mean():.3f}  right {r[sel].mean():.3f}"
+                f"  {lo:.1f}-{lo + 0.1:.1f}  n {sel.sum():4d}  "
+                f"mean confidence {c[sel].mean():.3f}  right {r[sel].mean():.3f}"
             )
 
 

@@ -58,7 +58,7 @@ def targets(encoding, span: tuple[int, int] | None) -> tuple[int, int]:
     if span is None:
         return 0, 0
     start_tok = end_tok = None
-    for t, (seq, (a, b)) in enumerate(zip(encoding.sequence_ids, encoding.offsets)):
+    for t, (seq, (a, b)) in enumerate(zip(encoding.sequence_ids, encoding.offsets, strict=True)):
         if seq != 1:
             continue
         if start_tok is None and b > span[0]:
@@ -74,7 +74,7 @@ def targets(encoding, span: tuple[int, int] | None) -> tuple[int, int]:
 def tensors(batch: list[data.Example], tokenizer) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
     encodings = tokenizer.encode_batch([(e.question, e.passage) for e in batch])
     arrays = {k: torch.from_numpy(v) for k, v in model_inputs(encodings).items()}
-    gold = torch.tensor([targets(enc, e.span) for enc, e in zip(encodings, batch)])
+    gold = torch.tensor([targets(enc, e.span) for enc, e in zip(encodings, batch, strict=True)])
     return arrays, gold
 
 

