@@ -104,13 +104,18 @@ def report(name: str, rows: list[dict[str, object]], probs: np.ndarray, threshol
         "(F1 >= 0.5) {answer_accuracy:.3f}".format(**r)
     )
     print("reliability (p = calibrated probability that the question is answerable):")
-    print("  bin        n   mean p  answerable")
+    reliability(probs, labels, "answerable")
+
+
+def reliability(confidence: np.ndarray, right: np.ndarray, what: str) -> None:
+    """A reliability table: confidence bins of 0.1 against how often `what` held."""
+    print(f"  bin        n   mean p  {what}")
     for lo in np.arange(0, 1, 0.1):
-        sel = (probs >= lo) & (probs < lo + 0.1 + (1e-9 if lo >= 0.9 else 0))
+        sel = (confidence >= lo) & (confidence < lo + 0.1 + (1e-9 if lo >= 0.9 else 0))
         if sel.any():
             print(
-                f"  {lo:.1f}-{lo + 0.1:.1f}  {sel.sum():4d}   {probs[sel].mean():.3f}   "
-                f"{labels[sel].mean():.3f}"
+                f"  {lo:.1f}-{lo + 0.1:.1f}  {sel.sum():4d}   {confidence[sel].mean():.3f}   "
+                f"{right[sel].mean():.3f}"
             )
 
 

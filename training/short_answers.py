@@ -19,6 +19,7 @@ from service.core.config import Settings
 from service.evaluation.answers import contains_any, exact_match, token_f1
 from service.evaluation.dataset import load_questions
 from service.wiring import build_pipeline
+from training.evaluate_reader import reliability
 
 
 def main() -> None:
@@ -56,13 +57,7 @@ def main() -> None:
     )
     c, r = np.array(confidence), np.array(right, dtype=float)
     print(f"confidence given on {len(c)} answers; reliability (confidence vs. right):")
-    for lo in np.arange(0, 1, 0.1):
-        sel = (c >= lo) & (c < lo + 0.1 + (1e-9 if lo >= 0.9 else 0))
-        if sel.any():
-            print(
-                f"  {lo:.1f}-{lo + 0.1:.1f}  n {sel.sum():4d}  "
-                f"mean confidence {c[sel].mean():.3f}  right {r[sel].mean():.3f}"
-            )
+    reliability(c, r, "right")
 
 
 if __name__ == "__main__":
