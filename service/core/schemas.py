@@ -63,3 +63,9 @@ class Answer(BaseModel):
     dropped_sentences: int = 0
     index_version: str | None = None
     usage: Usage | None = None
+    # The exact answer span (a substring of a cited quote) when the question asks for a
+    # name, date, number or place; else None.
+    short_answer: str | None = None
+    # The answer reader's calibrated probability that the cited evidence answers the
+    # question; for a refusal, that the documents hold no answer (README "Answer reader").
+    confidence: float | None = None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from service.answerers.base import Answerer
@@ -18,6 +18,7 @@ from service.core.schemas import Answer, Token, Turn
 from service.core.types import Evidence
 from service.qa.cache import AnswerCache, cache_key
 from service.qa.evidence import EvidenceSelector
+from service.qa.reader import READ_PASSAGES, REFUSE_BELOW, ReaderResult, attach, shared_reader
 from service.qa.retrieval import HybridRetriever
 from service.qa.rewrite import rule_rewrite
 from service.qa.snapshot import Snapshot, Snapshots
@@ -40,6 +41,7 @@ class Prepared:
     answerable: bool
     timing_ms: dict[str, float]
     snapshot: Snapshot
+    reading: ReaderResult = field(default_factory=lambda: ReaderResult([]))
 
     @property
     def index_version(self) -> str | None:
@@ -101,13 +103,18 @@ class QAPipeline:
             snapshot, standalone, chunks, focus=question if rewritten else None
         )
         timing["retrieve"] = _ms(t1)
+        t2 = time.perf_counter()
+        passages = [e.text for e in selection.evidence[:READ_PASSAGES]]
+        reading = shared_reader().read(standalone, passages)
+        timing["read"] = _ms(t2)
         return Prepared(
             question=question,
             rewritten=rewritten,
             evidence=selection.evidence,
-            answerable=selection.answerable,
+            answerable=selection.answerable and reading.probability >= REFUSE_BELOW,
             timing_ms=timing,
             snapshot=snapshot,
+            reading=reading,
         )
 
     def _stamp(self, prepared: Prepared, answer: Answer, started: float) -> Answer:
@@ -162,6 +169,7 @@ class QAPipeline:
             answer = stream.answer
             prepared.timing_ms["verify"] = round(stream.verify_s * 1000, 2)
             prepared.timing_ms["generate"] = round(_ms(t) - prepared.timing_ms["verify"], 2)
+        attach(answer, prepared.rewritten or prepared.question, prepared.evidence, prepared.reading)
         answer = self._stamp(prepared, answer, started)
         self.cache.put(key, answer, sent)
         yield ("answer", answer)
