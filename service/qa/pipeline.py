@@ -19,7 +19,7 @@ from service.core.types import Evidence
 from service.qa.cache import AnswerCache, cache_key
 from service.qa.evidence import EvidenceSelector
 from service.qa.retrieval import HybridRetriever
-from service.qa.rewrite import rule_rewrite
+from service.qa.rewrite import needs_rewrite, standalone
 from service.qa.snapshot import Snapshot, Snapshots
 from service.qa.streaming import VerifiedStream
 from service.qa.verify import Verifier
@@ -70,12 +70,9 @@ class QAPipeline:
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str | None:
         """A standalone form of a follow-up question, or None when it already stands alone."""
-        if not history:
+        if not history or not needs_rewrite(question, history):
             return None
-        rewritten = self.answerer.rewrite(question, list(history))
-        if rewritten is not None and rewritten.strip():
-            return rewritten.strip() if rewritten.strip() != question else None
-        return rule_rewrite(question, history)
+        return standalone(question, history, self.answerer.rewrite(question, list(history)))
 
     def prepare(
         self, question: str, history: Sequence[Turn] = (), snapshot: Snapshot | None = None
