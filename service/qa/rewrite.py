@@ -113,9 +113,9 @@ def _referent(pronoun: str, question: str, answer: str) -> str | None:
         return (pool or single or [None])[0]
     if p in _PLURAL and len(asked) >= 2:
         return " and ".join(asked[:2])
-    things = [n for n in asked if not _is_person(n)]
+    things = [n for n in asked if _is_org(n)]
     if p == "there":
-        things = things or [n for n in answered if not _is_person(n)]
+        things = [n for n in asked + answered if not _is_person(n)]
     if things:
         return things[0]
     if p in _THING:
@@ -126,10 +126,13 @@ def _referent(pronoun: str, question: str, answer: str) -> str | None:
 
 def _replace_pronouns(question: str, prev_q: str, prev_a: str) -> str | None:
     out, changed, pos = [], False, 0
+    done: list[str] = []
     for m in _PRONOUN.finditer(question):
         word = m.group(1)
-        if entity_names(question[: m.start()]):
+        if any(not _is_org(n) for n in entity_names(question[: m.start()])):
             continue  # a name before the pronoun: it refers to that name
+        if word.lower() in _PERSON and any(p in _PERSON for p in done):
+            continue  # "he ... his host": the first mention is enough
         if word.lower() == "there" and not re.search(r"\b(go|went|fly|flying|travel)", question):
             continue  # "is there", "there are": not a place
         name = _referent(word, prev_q, prev_a)
@@ -142,6 +145,7 @@ def _replace_pronouns(question: str, prev_q: str, prev_a: str) -> str | None:
             name = "to " + name if re.search(r"\bto\s*$", question[: m.start()]) is None else name
         out.append(question[pos : m.start()] + (name + "’s" if possessive else name))
         pos, changed = m.end(), True
+        done.append(word.lower())
     if not changed:
         return None
     return "".join(out) + question[pos:]

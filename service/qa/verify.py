@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -9,8 +10,18 @@ from service.core.documents import Document
 from service.core.markers import Segment, segments, with_markers
 from service.core.schemas import Answer, Citation
 from service.core.support import lexical_support
+from service.core.text import terms
 from service.core.types import Draft, Evidence
 
+# A label a model puts before a sentence ("The answer is: ..."); it is not part of the claim.
+_LABEL = re.compile(r"^\s*(?:the\s+)?(?:answer|response)(?:\s+is)?\s*:\s*", re.IGNORECASE)
+# A refusal shows a passage as related only when its evidence score reaches this floor.
+# Fitted with `python -m benchmarks.related_floor` (SQuAD 2.0 dev, ../shared/eval/
+# squad2-dev16.jsonl): per article, its paragraphs alone indexed; refused on-topic questions
+# (the article's unanswerable ones: related passages help) against refused off-topic ones
+# (other articles' questions: noise); the floor maximising balanced accuracy on the first
+# 6 articles (FIT_FIGURES), checked on the next 6.
+RELATED_FLOOR = 0.2
 REFUSAL = "The documents do not say. I found no passage that answers this question."
 
 
@@ -34,12 +45,18 @@ class Verifier:
     def __init__(self, documents: Mapping[str, Document]) -> None:
         self.documents = documents
 
-    def refusal(self, provider: str, model: str | None, evidence: list[Evidence]) -> Answer:
+    def refusal(
+        self,
+        provider: str,
+        model: str | None,
+        evidence: list[Evidence],
+        floor: float = RELATED_FLOOR,
+    ) -> Answer:
         docs = self.documents
         related = [
             _citation(e, e.number, docs[e.doc_id].text, supported=False)
             for e in evidence[:3]
-            if e.doc_id in docs
+            if e.doc_id in docs and e.score >= floor
         ]
         return Answer(
             answer=REFUSAL,
@@ -78,8 +95,9 @@ class SentenceCheck:
     passes; `answer()` is the whole verified answer (the passed sentences, in order).
 
     A sentence passes when it cites at least one passage whose quote is exactly the stored
-    source text, and the cited text supports it; citations are renumbered in order of first
-    use across the sentences passed so far.
+    source text, the cited text supports it, and it says something the sentences passed
+    before it did not (a repeat, even after a label like "The answer is:", is dropped);
+    citations are renumbered in order of first use across the sentences passed so far.
     """
 
     def __init__(
@@ -99,21 +117,26 @@ class SentenceCheck:
         self.renumber: dict[int, int] = {}
         self.citations: list[Citation] = []
         self.passed: list[str] = []
+        self.said: list[set[str]] = []  # content terms of each passed sentence
         self.dropped = 0
 
     def add(self, seg: Segment) -> Verified | None:
         """The sentence, verified and renumbered; None (and counted) when it fails."""
+        claim = _LABEL.sub("", seg.claim)
+        own = set(terms(claim))
         cited = [n for n in seg.ids if n in self.valid]
-        if not cited or not lexical_support(seg.claim, [self.valid[n].text for n in cited]):
+        repeated = any(own <= said for said in self.said)  # says nothing new: a repeat
+        if repeated or not cited or not lexical_support(claim, [self.valid[n].text for n in cited]):
             self.dropped += 1
             return None
+        self.said.append(own)
         docs = self.verifier.documents
         for n in cited:
             if n not in self.renumber:
                 self.renumber[n] = len(self.renumber) + 1
                 e = self.valid[n]
                 self.citations.append(_citation(e, self.renumber[n], docs[e.doc_id].text, True))
-        text = with_markers(seg.claim, [self.renumber[n] for n in cited])
+        text = with_markers(claim[:1].upper() + claim[1:], [self.renumber[n] for n in cited])
         self.passed.append(text)
         used = {self.renumber[n] for n in cited}
         return Verified(text=text, citations=[c for c in self.citations if c.id in used])
