@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 
@@ -12,8 +13,13 @@ _PUNCT = set(string.punctuation)
 
 
 def normalize(text: str) -> str:
-    """SQuAD normalisation: lower case, no punctuation, no articles, single spaces."""
-    text = "".join(ch for ch in text.lower() if ch not in _PUNCT)
+    """SQuAD normalisation: lower case, no punctuation (curly quotes included), no articles,
+    single spaces."""
+    text = "".join(
+        ch
+        for ch in text.lower()
+        if ch not in _PUNCT and not unicodedata.category(ch).startswith("P")
+    )
     return " ".join(_ARTICLES.sub(" ", text).split())
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from service.core.text import fold, names, stem, terms
+from service.core.text import STOPWORDS, fold, names, stem, terms
 
 
 class AnswerType(Enum):
@@ -64,6 +64,19 @@ def related(word: str, asked: set[str]) -> bool:
     )
 
 
+# A capitalised word opening a sentence, directly followed by a verb: the sentence's subject.
+_OPENER = re.compile(
+    r"(?:^|[.!?:]\s+)[“\"‘']?([A-Z][\w’'-]+)\s+(?:[a-z]+ed|is|was|has|had|says|said|wrote|told)\b"
+)
+
+
+def _openers(sentence: str) -> list[str]:
+    """Capitalised subjects opening a sentence that may be names ("Putin violated ..."): not
+    function words, number or time words (`names` leaves every opener out)."""
+    found = [m.group(1) for m in _OPENER.finditer(sentence)]
+    return [w for w in found if fold(w) not in STOPWORDS | _NUMBER_WORDS | _TIME_WORDS]
+
+
 def offers(question: str, sentence: str, kind: AnswerType | None = None) -> bool:
     """True when `sentence` holds a candidate of the asked type that the question lacks."""
     kind = kind or answer_type(question)
@@ -71,7 +84,8 @@ def offers(question: str, sentence: str, kind: AnswerType | None = None) -> bool
         return True
     asked = set(terms(question, keep_stopwords=True))
     if kind is AnswerType.NAME:
-        return any(not related(stem(fold(n)), asked) for n in names(sentence))
+        found = names(sentence) + _openers(sentence)
+        return any(not related(stem(fold(n)), asked) for n in found)
     tokens = [t for t in re.findall(r"[\w’',.]+", fold(sentence))]
     for token in tokens:
         token = token.strip(".,’'")

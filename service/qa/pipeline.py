@@ -19,7 +19,7 @@ from service.core.types import Evidence
 from service.qa.cache import AnswerCache, cache_key
 from service.qa.evidence import EvidenceSelector
 from service.qa.retrieval import HybridRetriever
-from service.qa.rewrite import needs_rewrite, standalone
+from service.qa.rewrite import needs_rewrite, rewrite_focus, standalone
 from service.qa.snapshot import Snapshot, Snapshots
 from service.qa.streaming import VerifiedStream
 from service.qa.verify import Verifier
@@ -94,7 +94,7 @@ class QAPipeline:
         chunks = self.retriever.invoke(standalone, snapshot=snapshot)
         # A rewritten follow-up must still be answered on its own terms, not the history's.
         selection = self.selector.select(
-            snapshot, standalone, chunks, focus=question if rewritten else None
+            snapshot, standalone, chunks, focus=rewrite_focus(question, rewritten)
         )
         timing["retrieve"] = _ms(t1)
         return Prepared(

@@ -188,6 +188,20 @@ def rule_rewrite(question: str, history: Sequence[Turn]) -> str | None:
     return resolved if resolved and resolved != question.strip() else None
 
 
+def rewrite_focus(question: str, rewritten: str | None) -> str | None:
+    """What the evidence for a rewritten follow-up must also cover: the follow-up itself when
+    it named a new subject ("What about the moon?"); None when the rewrite only resolved
+    pronouns or a bare question word, since the rewrite then holds all the follow-up said."""
+    if rewritten is None:
+        return None
+    body = _LEAD.sub("", question.strip())
+    if _ABOUT.match(body) or (
+        _BARE_NAME.fullmatch(body[:1].upper() + body[1:]) and not _WH.match(body)
+    ):
+        return question
+    return None
+
+
 def needs_rewrite(question: str, history: Sequence[Turn]) -> bool:
     """Whether a question leans on the history (a rule rewrite exists for it)."""
     return rule_rewrite(question, history) is not None
