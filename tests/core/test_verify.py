@@ -104,3 +104,18 @@ def test_text_in_quotation_marks_must_be_verbatim() -> None:
     assert lexical_support("He said “we are champions of multilateralism”.", cited)
     altered = "He said “we are champions of multilateralism and sometimes feel lonely, too”."
     assert not lexical_support(altered, cited)
+
+
+def test_a_repeated_sentence_is_dropped_even_after_a_label(index: IndexReader) -> None:
+    verifier = _indexed(index)
+    claim = "Xi Jinping bid his host farewell on Tuesday [1]."
+    draft = Draft(f"{claim} The answer is: {claim}", answerable=True)
+    answer = verifier.verify(draft, [_evidence()], provider="test")
+    assert answer.answer == claim and answer.dropped_sentences == 1
+
+
+def test_a_label_alone_does_not_reach_the_answer(index: IndexReader) -> None:
+    verifier = _indexed(index)
+    draft = Draft("The answer is: Xi Jinping bid his host farewell on Tuesday [1].", True)
+    answer = verifier.verify(draft, [_evidence()], provider="test")
+    assert answer.answer == "Xi Jinping bid his host farewell on Tuesday [1]."
