@@ -21,13 +21,13 @@ from collections import defaultdict
 from pathlib import Path
 
 from service.core.config import Settings
-from service.core.documents import make_document
+from service.core.documents import Document, make_document
 from service.ingest.builder import IndexBuilder
 from service.wiring import build_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT.parent / "shared" / "eval" / "squad2-dev16.jsonl"
-PER_KIND = 12
+PER_KIND = 30
 
 
 def _balanced(floor: float, on: list[float], off: list[float]) -> float:
@@ -39,7 +39,7 @@ def _balanced(floor: float, on: list[float], off: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=Path, default=QUESTIONS)
-    parser.add_argument("--articles", type=int, default=12, help="articles used (default 12)")
+    parser.add_argument("--articles", type=int, default=16, help="articles used (default 16)")
     args = parser.parse_args()
     rows = [json.loads(line) for line in args.questions.read_text().splitlines() if line.strip()]
     articles: dict[str, list[dict[str, object]]] = defaultdict(list)
@@ -53,7 +53,7 @@ def main() -> None:
         settings = Settings(index_dir=Path(tmp) / "index", provider="extractive")
         pipeline = build_pipeline(settings)
         for name, own in articles.items():
-            docs = {}
+            docs: dict[str, Document] = {}
             for row in own:
                 title = str(row["title"])
                 docs[title] = make_document(

@@ -24,12 +24,13 @@ _CAP_WORD = re.compile(r"(?<![\w’'])([A-Z][\w’'-]*)\s+([A-Za-z][\w-]*)")
 class Swap:
     """The documents' phrase (`said`) in place of the question's (`asked`), and where."""
 
+    def text(self) -> str:
+        """The plain correction given instead of an answer."""
+        return f"The documents do not say that. They speak of {self.said}, not {self.asked}."
+
     asked: str
     said: str
     evidence: Evidence
-
-    def text(self) -> str:
-        return f"The documents do not say that. They speak of {self.said}, not {self.asked}."
 
 
 def _pairs(text: str) -> list[tuple[str, str]]:

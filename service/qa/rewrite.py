@@ -110,7 +110,8 @@ def _referent(pronoun: str, question: str, answer: str) -> str | None:
     if p in _PERSON:
         pool = [n for n in asked if _is_person(n)] or [n for n in answered if _is_person(n)]
         single = [n for n in asked if not _is_org(n)]
-        return (pool or single or [None])[0]
+        found = pool or single
+        return found[0] if found else None
     if p in _PLURAL and len(asked) >= 2:
         return " and ".join(asked[:2])
     things = [n for n in asked if _is_org(n)]

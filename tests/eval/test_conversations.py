@@ -133,8 +133,10 @@ def test_the_conversations_run_end_to_end(tmp_path: Path) -> None:
     parser = argparse.ArgumentParser(prog="ragqa")
     add_parser(parser.add_subparsers(dest="command"), build_pipeline)
     args = parser.parse_args(
-        ["eval", "--questions", str(CONVERSATIONS), "--docs", str(ROOT / "seeds")]
-        + ["--provider", "extractive", "--json", "--out", str(tmp_path), "--no-progress"]
+        [
+            *("eval", "--questions", str(CONVERSATIONS), "--docs", str(ROOT / "seeds")),
+            *("--provider", "extractive", "--json", "--out", str(tmp_path), "--no-progress"),
+        ]
     )
     assert args.func(args) == 0
     result = json.loads((tmp_path / "result.json").read_text())
