@@ -59,3 +59,21 @@ def test_an_on_topic_refusal_keeps_related_passages(seeded_pipeline: QAPipeline)
     assert not answer.answerable and answer.related
     assert all(r.score >= RELATED_FLOOR for r in answer.related)
     assert "gas pipeline" in answer.related[0].quote
+
+
+def test_a_list_question_gets_every_close_passage_in_document_order() -> None:
+    from service.answerers.extractive import ExtractiveAnswerer, is_list_question
+
+    evidence = [
+        Evidence(1, "d", "t", 50, 80, "Bob served the sturgeon soup.", 0.60),
+        Evidence(2, "d", "t", 0, 30, "Ann served the salmon.", 0.54),
+        Evidence(3, "d", "t", 90, 130, "Cy served venison with cherries.", 0.52),
+    ]
+    listed = ExtractiveAnswerer().draft("Which dishes were served?", evidence).text
+    assert listed == (
+        "Ann served the salmon [2]. Bob served the sturgeon soup [1]. "
+        "Cy served venison with cherries [3]."
+    )
+    single = ExtractiveAnswerer().draft("Who served the soup?", evidence).text
+    assert single == "Bob served the sturgeon soup [1]."
+    assert not is_list_question("What is the name of the dish?")
