@@ -87,18 +87,49 @@ def offers(question: str, sentence: str, kind: AnswerType | None = None) -> bool
         found = names(sentence) + _openers(sentence)
         return any(not related(stem(fold(n)), asked) for n in found)
     tokens = [t for t in re.findall(r"[\w’',.]+", fold(sentence))]
+    unit = _time_unit(question) if kind is AnswerType.TIME else None
     for token in tokens:
         token = token.strip(".,’'")
         new = stem(token) not in asked
         if kind is AnswerType.NUMBER and new and (_DIGITS.search(token) or token in _NUMBER_WORDS):
             return True
-        if (
-            kind is AnswerType.TIME
-            and new
-            and (token in _TIME_WORDS or re.fullmatch(r"\d{3,4}s?|\d+(st|nd|rd|th)", token))
-        ):
+        if kind is AnswerType.TIME and new and _is_time(token, unit):
             return True
     return False
+
+
+_UNITS = {
+    "day": re.compile(r"\b(which|what) day\b|\bday of the week\b"),
+    "year": re.compile(r"\b(which|what) year\b"),
+    "month": re.compile(r"\b(which|what) month\b"),
+}
+_DAYS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday today yesterday".split()
+)
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december".split()
+)
+
+
+def _time_unit(question: str) -> str | None:
+    """The unit a time question names ("which day", "what year"), if any."""
+    q = fold(question)
+    return next((unit for unit, pattern in _UNITS.items() if pattern.search(q)), None)
+
+
+def _is_time(token: str, unit: str | None) -> bool:
+    """A time of the asked unit: a day asks for a weekday or a date, a year for a year."""
+    if unit == "day":
+        return (
+            token in _DAYS
+            or token in _MONTHS
+            or re.fullmatch(r"\d+(st|nd|rd|th)?", token) is not None
+        )
+    if unit == "year":
+        return re.fullmatch(r"\d{3,4}s?", token) is not None
+    if unit == "month":
+        return token in _MONTHS
+    return token in _TIME_WORDS or re.fullmatch(r"\d{3,4}s?|\d+(st|nd|rd|th)", token) is not None
 
 
 def missing_specifics(question: str, text: str) -> int:
