@@ -23,7 +23,10 @@ _TIME_Q = re.compile(
     r"\b(when|what (date|day|time|year|month|century|decade)|which (date|day|year|month|century"
     r"|decade)|in what (year|century|month)|on what (date|day))\b"
 )
-_PLACES = r"(city|country|town|place|court|person|organi[sz]ation|company)"
+_PLACES = (
+    r"(city|country|countries|town|place|court|person|organi[sz]ation|company|power|nation|state"
+    r"|leader|ruler|king|team|party)"
+)
 _NAME_Q = re.compile(
     r"\b(who|whom|whose|where)\b|\bwhat is the name\b|\bname of\b"
     rf"|\b(what|which) {_PLACES}\b"

@@ -73,3 +73,8 @@ def test_a_capitalised_subject_opening_a_sentence_is_a_name() -> None:
     question = "Who violated the rules with the invasion of Ukraine?"
     assert offers(question, "Putin violated those rules with the invasion of Ukraine.")
     assert not offers(question, "Negotiations on the rules of Ukraine continue.")
+
+
+def test_which_power_asks_for_a_name() -> None:
+    assert answer_type("Which power supported the post-war system?") is AnswerType.NAME
+    assert answer_type("What statement did they sign?") is AnswerType.ANY
