@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from service.core.text import fold, names, stem
+from service.core.text import fold, names, stem, terms
 from service.core.types import Evidence
 
 _NEXT_WORD = re.compile(r"\s+([A-Za-z][\w-]*)")
@@ -41,10 +41,10 @@ def swapped_premise(question: str, evidence: list[Evidence]) -> Swap | None:
     """The swap a question makes against `evidence` (best first), or None."""
     if not evidence:
         return None
-    best = fold(evidence[0].text)
+    best = set(terms(evidence[0].text, keep_stopwords=True))
     for name in names(question):
-        if fold(name) in best:
-            continue
+        if stem(fold(name)) in best:
+            continue  # the best passage names it ("Robert" for "Robert's")
         after = _NEXT_WORD.match(question, question.index(name) + len(name))
         if after is None:
             continue

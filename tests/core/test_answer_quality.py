@@ -77,3 +77,11 @@ def test_a_list_question_gets_every_close_passage_in_document_order() -> None:
     single = ExtractiveAnswerer().draft("Who served the soup?", evidence).text
     assert single == "Bob served the sturgeon soup [1]."
     assert not is_list_question("What is the name of the dish?")
+
+
+def test_a_possessive_name_in_the_best_passage_is_no_swap() -> None:
+    evidence = [
+        Evidence(1, "d", "t", 0, 50, "Robert led an army of 30,000 men to Durazzo.", 0.8),
+        Evidence(2, "d", "t", 51, 90, "The Norman army was smaller.", 0.5),
+    ]
+    assert swapped_premise("How many men were in Robert's army?", evidence) is None
