@@ -40,6 +40,24 @@ def _citation(evidence: Evidence, number: int, doc_text: str, supported: bool) -
     )
 
 
+# A sentence that adds at most this share of new content terms to an earlier one restates it.
+RESTATED_NEW_SHARE = 0.2
+LOOP_WORDS = 4  # a run of this many words said twice in one sentence is a model's loop
+
+
+def restates(own: set[str], said: set[str]) -> bool:
+    """A sentence (its content terms `own`) that says little an earlier one did not."""
+    return len(own - said) <= RESTATED_NEW_SHARE * len(own)
+
+
+def looped(claim: str) -> bool:
+    """A sentence that repeats a run of LOOP_WORDS words ("Xi Jinping Chinese President Xi
+    Jinping Chinese President ...")."""
+    tokens = claim.lower().split()
+    runs = [tuple(tokens[i : i + LOOP_WORDS]) for i in range(len(tokens) - LOOP_WORDS + 1)]
+    return len(runs) != len(set(runs))
+
+
 class Verifier:
     """Checks each citation against the stored documents (of one index snapshot) and each
     sentence against its quotes."""
@@ -127,7 +145,7 @@ class SentenceCheck:
         claim = _LABEL.sub("", seg.claim)
         own = set(terms(claim))
         cited = [n for n in seg.ids if n in self.valid]
-        repeated = any(own <= said for said in self.said)  # says nothing new: a repeat
+        repeated = looped(claim) or any(restates(own, said) for said in self.said)
         if repeated or not cited or not lexical_support(claim, [self.valid[n].text for n in cited]):
             self.dropped += 1
             return None
