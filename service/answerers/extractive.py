@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from service.answerers.base import BaseAnswerer
@@ -11,6 +12,24 @@ from service.core.types import Draft, Evidence
 
 # A second passage joins the answer when it scores this close to the best one.
 SECOND_SENTENCE_MARGIN = 0.05
+# A question asking for several things ("Which foods...", "What countries...", "List...")
+# gets every passage scoring this close to the best (up to LIST_PASSAGES), in document order.
+LIST_MARGIN = 0.1
+LIST_PASSAGES = 3
+_LIST_QUESTION = re.compile(r"^\s*(?:which|what)\s+(\w+)(?:\s+(\w+))?", re.IGNORECASE)
+_AUX = frozenset("is was are were do does did has have had will can could kind sort".split())
+
+
+def is_list_question(question: str) -> bool:
+    """Whether the question asks for several things: a plural noun right after which/what
+    ("Which foods", "What European countries"), or "list"."""
+    if re.match(r"^\s*(?:list|name all)\b", question, re.IGNORECASE):
+        return True
+    m = _LIST_QUESTION.match(question)
+    if m is None or m.group(1).lower() in _AUX:
+        return False
+    nouns = [w.lower() for w in m.groups() if w]
+    return any(re.fullmatch(r"\w{3,}[^su]s", w) is not None for w in nouns[:2])
 
 
 def cite_passage(evidence: Evidence) -> str:
@@ -29,8 +48,10 @@ class ExtractiveAnswerer(BaseAnswerer):
             return Draft(text="", answerable=False)
         best = evidence[0]
         chosen = [best]
-        for e in evidence[1:2]:
-            if best.score - e.score <= SECOND_SENTENCE_MARGIN:
+        many = is_list_question(question)
+        margin = LIST_MARGIN if many else SECOND_SENTENCE_MARGIN
+        for e in evidence[1 : LIST_PASSAGES if many else 2]:
+            if best.score - e.score <= margin:
                 chosen.append(e)
         chosen.sort(key=lambda e: (e.doc_id, e.start))
         return Draft(text=" ".join(cite_passage(e) for e in chosen), answerable=True)

@@ -28,6 +28,22 @@ class _Line(BaseModel):
     context: str | None = None
 
 
+class _Turn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    question: str = Field(min_length=1)
+    answerable: bool
+    answer_contains_any: list[str] = Field(default_factory=list)
+    evidence: list[str] = Field(default_factory=list)
+
+
+class _Conversation(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str = Field(min_length=1)
+    turns: list[_Turn] = Field(min_length=1)
+
+
 @dataclass(frozen=True)
 class EvalItem:
     """One question with its gold verdicts; `doc_id` names the document made from `context`."""
@@ -40,14 +56,22 @@ class EvalItem:
     title: str | None = None
     context: str | None = None
     doc_id: str | None = None
+    conversation: str | None = None  # the conversation a turn belongs to
+    turn: int = 0  # its place there (0: the opening question; later turns are follow-ups)
+
+    @property
+    def follow_up(self) -> bool:
+        return self.conversation is not None and self.turn > 0
 
 
-def _parse(raw: str, where: str) -> _Line:
+def _parse(raw: str, where: str) -> _Line | _Conversation:
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise DatasetError(f"{where}: not valid JSON ({exc.msg})") from exc
     try:
+        if isinstance(data, dict) and "turns" in data:
+            return _Conversation.model_validate(data)
         return _Line.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
@@ -67,8 +91,32 @@ def _doc_id_for(title: str | None, context: str, taken: dict[str, str]) -> str:
     return doc_id
 
 
+def _turn_items(conversation: _Conversation, where: str) -> list[EvalItem]:
+    """The turns of a conversation line, as items `<id>.<n>` (n from 1) asked in order."""
+    items = []
+    for i, turn in enumerate(conversation.turns):
+        if turn.answerable and not turn.answer_contains_any:
+            raise DatasetError(
+                f"{where}: turn {i + 1}: an answerable turn needs answer_contains_any"
+            )
+        items.append(
+            EvalItem(
+                id=f"{conversation.id}.{i + 1}",
+                question=turn.question,
+                answerable=turn.answerable,
+                answer_contains_any=tuple(turn.answer_contains_any),
+                evidence=tuple(turn.evidence),
+                conversation=conversation.id,
+                turn=i,
+            )
+        )
+    return items
+
+
 def parse_lines(lines: list[str], source: str = "<questions>") -> list[EvalItem]:
-    """Parse evaluation lines; blank lines are skipped, ids must be unique."""
+    """Parse evaluation lines; blank lines are skipped, ids must be unique. A line with
+    `turns` is a conversation: each turn becomes an item, asked with the earlier turns (and
+    the service's own answers to them) as history."""
     items: list[EvalItem] = []
     seen: set[str] = set()
     taken: dict[str, str] = {}
@@ -80,6 +128,9 @@ def parse_lines(lines: list[str], source: str = "<questions>") -> list[EvalItem]
         if line.id in seen:
             raise DatasetError(f"{where}: duplicate id {line.id!r}")
         seen.add(line.id)
+        if isinstance(line, _Conversation):
+            items.extend(_turn_items(line, where))
+            continue
         if line.answerable and not line.answer_contains_any:
             raise DatasetError(f"{where}: an answerable question needs answer_contains_any")
         doc_id = None

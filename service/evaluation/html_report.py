@@ -10,7 +10,8 @@ from service.evaluation.markdown import METRICS, fmt
 from service.evaluation.result import Result
 from service.evaluation.svg import grouped_bars, histogram
 
-_RATES = [(k, label) for k, label in METRICS if not k.startswith("latency")]
+_COUNTS = ("duplicated_sentences", "answer_words_p50")  # not rates: table only
+_RATES = [(k, label) for k, label in METRICS if not k.startswith("latency") and k not in _COUNTS]
 _SHORT = {
     "answer_accuracy": "accuracy",
     "f1": "token F1",
@@ -22,6 +23,7 @@ _SHORT = {
     "citation_recall": "citation recall",
     "citation_precision": "citation prec.",
     "unsupported_sentence_share": "unsupported",
+    "follow_up_accuracy": "follow-ups",
 }
 
 STYLE = """

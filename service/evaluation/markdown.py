@@ -18,6 +18,9 @@ METRICS = (
     ("citation_precision", "Citation precision"),
     ("unsupported_sentence_share", "Unsupported sentence share"),
     ("self_consistency", "Self-consistency (verifier's own rule)"),
+    ("follow_up_accuracy", "Follow-up accuracy"),
+    ("duplicated_sentences", "Duplicated sentences"),
+    ("answer_words_p50", "Median answer words"),
     ("latency_ms_p50", "Latency p50 (ms)"),
     ("latency_ms_p95", "Latency p95 (ms)"),
 )

@@ -39,6 +39,8 @@ def compute_metrics(verdicts: Sequence[Verdict], support_checker: str) -> Metric
     quotes = sum(v.quotes for v in verdicts)
     sentences = sum(s.sentences for s in scored)
     latencies = [v.latency_ms for v in verdicts]
+    follow_ups = [v for v in answerable if v.follow_up]
+    lengths = [float(v.answer_words) for v in verdicts if v.answer_words is not None]
     return {
         "n": len(verdicts),
         "answerable": len(answerable),
@@ -61,6 +63,10 @@ def compute_metrics(verdicts: Sequence[Verdict], support_checker: str) -> Metric
             sum(s.unsupported for s in scored), sentences, empty=0.0
         ),
         "answer_sentences": sentences,
+        "follow_up_accuracy": ratio(sum(bool(v.correct) for v in follow_ups), len(follow_ups)),
+        "follow_ups": len(follow_ups),
+        "duplicated_sentences": sum(v.repeated_sentences for v in verdicts),
+        "answer_words_p50": percentile(lengths, 50),
         "latency_ms_p50": percentile(latencies, 50),
         "latency_ms_p95": percentile(latencies, 95),
         "latency_ms_mean": _mean(latencies),

@@ -10,7 +10,7 @@ import httpx
 from pydantic import ValidationError
 
 from service.core.documents import Document
-from service.core.schemas import Answer
+from service.core.schemas import Answer, Turn
 from service.evaluation.dataset import EvalItem
 from service.evaluation.outcome import Outcome
 
@@ -47,7 +47,7 @@ class RemoteService:
         self.client = client
         self._texts: dict[str, str | None] = {}
 
-    def ask(self, item: EvalItem) -> Outcome:
+    def ask(self, item: EvalItem, history: Sequence[Turn] = ()) -> Outcome:
         """One timed `POST /v1/ask`; failures become error outcomes.
 
         A 429 or 503 with `Retry-After` is retried after the wait the server asks for (at
@@ -56,7 +56,10 @@ class RemoteService:
         for attempt in range(RETRIES + 1):
             started = time.perf_counter()
             try:
-                response = self.client.post("/v1/ask", json={"question": item.question})
+                body: dict[str, object] = {"question": item.question}
+                if history:
+                    body["history"] = [t.model_dump() for t in history]
+                response = self.client.post("/v1/ask", json=body)
             except httpx.HTTPError as exc:
                 elapsed = (time.perf_counter() - started) * 1000
                 return Outcome(item, None, elapsed, f"{type(exc).__name__}: {exc}")
@@ -118,16 +121,29 @@ class RemoteService:
         return sent
 
     def run(self, items: Sequence[EvalItem], concurrency: int, tick: Tick | None) -> list[Outcome]:
-        """Ask every question with `concurrency` requests in flight; results keep file order."""
+        """Ask every question with `concurrency` requests in flight; results keep file order.
+        A conversation's turns are asked one after another, each with the earlier turns and
+        the server's answers as history."""
 
-        def one(item: EvalItem) -> Outcome:
-            outcome = self.ask(item)
-            if tick:
-                tick()
-            return outcome
+        def one(group: list[EvalItem]) -> list[Outcome]:
+            history: list[Turn] = []
+            outcomes = []
+            for item in group:
+                outcome = self.ask(item, history)
+                outcomes.append(outcome)
+                history.append(Turn(role="user", content=item.question))
+                if outcome.answer is not None:
+                    history.append(Turn(role="assistant", content=outcome.answer.answer))
+                if tick:
+                    tick()
+            return outcomes
 
+        groups: dict[str, list[EvalItem]] = {}
+        for i, item in enumerate(items):
+            groups.setdefault(item.conversation or f"#{i}", []).append(item)
         with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-            return list(pool.map(one, items))
+            done = {id(o.item): o for batch in pool.map(one, groups.values()) for o in batch}
+        return [done[id(item)] for item in items]
 
 
 def make_client(

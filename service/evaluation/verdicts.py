@@ -7,7 +7,8 @@ from typing import Any
 
 from service.core.markers import strip_markers
 from service.core.schemas import Answer, Citation
-from service.evaluation.answers import contains_any, exact_match, token_f1
+from service.core.sentences import split_sentences
+from service.evaluation.answers import contains_any, exact_match, normalize, token_f1
 from service.evaluation.checkers import SupportChecker
 from service.evaluation.citations import CitationScore, score_citations
 from service.evaluation.dataset import EvalItem
@@ -40,10 +41,26 @@ class Verdict:
     fallback: str | None = None
     dropped_sentences: int = 0
     model_written: bool | None = None  # None for the extractive provider
+    follow_up: bool = False  # a later turn of a conversation
+    answer_words: int | None = None  # words of a given answer, `[n]` markers left out
+    repeated_sentences: int = 0  # sentences of the answer that an earlier one already said
 
     @property
     def passed(self) -> bool:
         return not self.failures
+
+
+def repeated_sentences(text: str) -> int:
+    """Sentences of `text` equal (after normalisation) to an earlier one, or ending in it
+    ("The answer is: <an earlier sentence>")."""
+    seen: list[str] = []
+    repeats = 0
+    for sentence in split_sentences(text):
+        norm = normalize(sentence.text)
+        if norm and any(norm == s or norm.endswith(" " + s) for s in seen):
+            repeats += 1
+        seen.append(norm)
+    return repeats
 
 
 def quote_is_valid(citation: Citation, doc_text: DocText) -> bool:
@@ -111,6 +128,7 @@ def judge(
         declined=bool(answer and not answer.answerable),
         latency_ms=outcome.latency_ms,
         error=outcome.error,
+        follow_up=item.follow_up,
     )
     if answer is None:
         verdict.failures.append(f"error: {outcome.error or 'no answer'}")
@@ -125,6 +143,11 @@ def judge(
     if answer.provider != "extractive" and answer.answerable:
         verdict.model_written = answer.fallback is None
     if answer.answerable:
+        text = strip_markers(answer.answer)
+        verdict.answer_words = len(text.split())
+        verdict.repeated_sentences = repeated_sentences(text)
+        if verdict.repeated_sentences:
+            verdict.failures.append("the answer repeats a sentence")
         _judge_answered(verdict, item, answer)
     else:
         _judge_declined(verdict, item)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from service.core.text import fold, names, stem, terms
+from service.core.text import STOPWORDS, fold, names, stem, terms
 
 
 class AnswerType(Enum):
@@ -23,7 +23,10 @@ _TIME_Q = re.compile(
     r"\b(when|what (date|day|time|year|month|century|decade)|which (date|day|year|month|century"
     r"|decade)|in what (year|century|month)|on what (date|day))\b"
 )
-_PLACES = r"(city|country|town|place|court|person|organi[sz]ation|company)"
+_PLACES = (
+    r"(city|country|countries|town|place|court|person|organi[sz]ation|company|power|nation|state"
+    r"|leader|ruler|king|team|party)"
+)
 _NAME_Q = re.compile(
     r"\b(who|whom|whose|where)\b|\bwhat is the name\b|\bname of\b"
     rf"|\b(what|which) {_PLACES}\b"
@@ -64,6 +67,19 @@ def related(word: str, asked: set[str]) -> bool:
     )
 
 
+# A capitalised word opening a sentence, directly followed by a verb: the sentence's subject.
+_OPENER = re.compile(
+    r"(?:^|[.!?:]\s+)[“\"‘']?([A-Z][\w’'-]+)\s+(?:[a-z]+ed|is|was|has|had|says|said|wrote|told)\b"
+)
+
+
+def _openers(sentence: str) -> list[str]:
+    """Capitalised subjects opening a sentence that may be names ("Putin violated ..."): not
+    function words, number or time words (`names` leaves every opener out)."""
+    found = [m.group(1) for m in _OPENER.finditer(sentence)]
+    return [w for w in found if fold(w) not in STOPWORDS | _NUMBER_WORDS | _TIME_WORDS]
+
+
 def offers(question: str, sentence: str, kind: AnswerType | None = None) -> bool:
     """True when `sentence` holds a candidate of the asked type that the question lacks."""
     kind = kind or answer_type(question)
@@ -71,20 +87,52 @@ def offers(question: str, sentence: str, kind: AnswerType | None = None) -> bool
         return True
     asked = set(terms(question, keep_stopwords=True))
     if kind is AnswerType.NAME:
-        return any(not related(stem(fold(n)), asked) for n in names(sentence))
+        found = names(sentence) + _openers(sentence)
+        return any(not related(stem(fold(n)), asked) for n in found)
     tokens = [t for t in re.findall(r"[\w’',.]+", fold(sentence))]
+    unit = _time_unit(question) if kind is AnswerType.TIME else None
     for token in tokens:
         token = token.strip(".,’'")
         new = stem(token) not in asked
         if kind is AnswerType.NUMBER and new and (_DIGITS.search(token) or token in _NUMBER_WORDS):
             return True
-        if (
-            kind is AnswerType.TIME
-            and new
-            and (token in _TIME_WORDS or re.fullmatch(r"\d{3,4}s?|\d+(st|nd|rd|th)", token))
-        ):
+        if kind is AnswerType.TIME and new and _is_time(token, unit):
             return True
     return False
+
+
+_UNITS = {
+    "day": re.compile(r"\b(which|what) day\b|\bday of the week\b"),
+    "year": re.compile(r"\b(which|what) year\b"),
+    "month": re.compile(r"\b(which|what) month\b"),
+}
+_DAYS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday today yesterday".split()
+)
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december".split()
+)
+
+
+def _time_unit(question: str) -> str | None:
+    """The unit a time question names ("which day", "what year"), if any."""
+    q = fold(question)
+    return next((unit for unit, pattern in _UNITS.items() if pattern.search(q)), None)
+
+
+def _is_time(token: str, unit: str | None) -> bool:
+    """A time of the asked unit: a day asks for a weekday or a date, a year for a year."""
+    if unit == "day":
+        return (
+            token in _DAYS
+            or token in _MONTHS
+            or re.fullmatch(r"\d+(st|nd|rd|th)?", token) is not None
+        )
+    if unit == "year":
+        return re.fullmatch(r"\d{3,4}s?", token) is not None
+    if unit == "month":
+        return token in _MONTHS
+    return token in _TIME_WORDS or re.fullmatch(r"\d{3,4}s?|\d+(st|nd|rd|th)", token) is not None
 
 
 def missing_specifics(question: str, text: str) -> int:

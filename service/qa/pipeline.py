@@ -20,7 +20,7 @@ from service.qa.cache import AnswerCache, cache_key
 from service.qa.evidence import EvidenceSelector
 from service.qa.reader import READ_PASSAGES, REFUSE_BELOW, ReaderResult, attach, shared_reader
 from service.qa.retrieval import HybridRetriever
-from service.qa.rewrite import rule_rewrite
+from service.qa.rewrite import needs_rewrite, rewrite_focus, standalone
 from service.qa.snapshot import Snapshot, Snapshots
 from service.qa.streaming import VerifiedStream
 from service.qa.verify import Verifier, support_check
@@ -73,12 +73,9 @@ class QAPipeline:
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str | None:
         """A standalone form of a follow-up question, or None when it already stands alone."""
-        if not history:
+        if not history or not needs_rewrite(question, history):
             return None
-        rewritten = self.answerer.rewrite(question, list(history))
-        if rewritten is not None and rewritten.strip():
-            return rewritten.strip() if rewritten.strip() != question else None
-        return rule_rewrite(question, history)
+        return standalone(question, history, self.answerer.rewrite(question, list(history)))
 
     def prepare(
         self, question: str, history: Sequence[Turn] = (), snapshot: Snapshot | None = None
@@ -100,7 +97,7 @@ class QAPipeline:
         chunks = self.retriever.invoke(standalone, snapshot=snapshot)
         # A rewritten follow-up must still be answered on its own terms, not the history's.
         selection = self.selector.select(
-            snapshot, standalone, chunks, focus=question if rewritten else None
+            snapshot, standalone, chunks, focus=rewrite_focus(question, rewritten)
         )
         timing["retrieve"] = _ms(t1)
         t2 = time.perf_counter()

@@ -26,6 +26,7 @@ from service.core.sentences import split_sentences
 from service.core.types import Evidence
 from service.qa.answer_types import offers
 from service.qa.fallback import needs_fallback
+from service.qa.premise import swapped_premise
 from service.qa.verify import SentenceCheck, Verified, Verifier
 
 _LEADING_MARKERS = re.compile(r"(?:\s*\[\d+\])+")
@@ -84,6 +85,15 @@ class VerifiedStream:
         return Token(text=text, citations=verified.citations)
 
     def tokens(self) -> Iterator[Token]:
+        swap = swapped_premise(self.asked, self.evidence)
+        if swap is not None:  # a false premise: a plain correction, never a silent swap
+            answer = self.verifier.refusal(
+                self.answerer.name, self.answerer.model, [swap.evidence], floor=0.0
+            )
+            answer.answer = swap.text()
+            self.answer = answer
+            yield Token(text=answer.answer, citations=[])
+            return
         check = self.verifier.stream(self.evidence, self.answerer.name, self.answerer.model)
         may_fall_back = self.answerer.name != "extractive"
         held: list[Verified] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -9,10 +10,22 @@ from service.core.documents import Document
 from service.core.markers import Segment, segments, with_markers
 from service.core.schemas import Answer, Citation
 from service.core.support import lexical_support
+from service.core.text import terms
 from service.core.types import Draft, Evidence
 from service.qa.aligned_support import AlignedChecker
 from service.qa.alignment import TokenEmbedder
 
+# A label a model puts before a sentence ("The answer is: ..."); it is not part of the claim.
+_LABEL = re.compile(r"^\s*(?:the\s+)?(?:answer|response)(?:\s+is)?\s*:\s*", re.IGNORECASE)
+# A refusal shows a passage as related only when its evidence score reaches this floor.
+# Fitted with `python -m benchmarks.related_floor` on SQuAD 2.0 dev
+# (../shared/eval/squad2-dev16.jsonl, 16 articles): per article, its paragraphs alone are
+# indexed and two kinds of refused questions asked, on-topic (the article's own unanswerable
+# questions, up to 30: related passages help) and off-topic (30 questions of other articles:
+# noise). The floor maximising balanced accuracy on 8 articles (45 on-topic, 236 off-topic
+# refusals) is 0.18: balanced accuracy 0.885 there; on the 8 held-out articles 0.781
+# (on-topic kept 0.675, off-topic dropped 0.887).
+RELATED_FLOOR = 0.18
 REFUSAL = "The documents do not say. I found no passage that answers this question."
 CONTEXT_CHARS = 400  # text before a cited passage handed to the checker (for pronouns)
 
@@ -47,6 +60,24 @@ def _citation(evidence: Evidence, number: int, doc_text: str, supported: bool) -
     )
 
 
+# A sentence that adds at most this share of new content terms to an earlier one restates it.
+RESTATED_NEW_SHARE = 0.2
+LOOP_WORDS = 4  # a run of this many words said twice in one sentence is a model's loop
+
+
+def restates(own: set[str], said: set[str]) -> bool:
+    """A sentence (its content terms `own`) that says little an earlier one did not."""
+    return len(own - said) <= RESTATED_NEW_SHARE * len(own)
+
+
+def looped(claim: str) -> bool:
+    """A sentence that repeats a run of LOOP_WORDS words ("Xi Jinping Chinese President Xi
+    Jinping Chinese President ...")."""
+    tokens = claim.lower().split()
+    runs = [tuple(tokens[i : i + LOOP_WORDS]) for i in range(len(tokens) - LOOP_WORDS + 1)]
+    return len(runs) != len(set(runs))
+
+
 class Verifier:
     """Checks each citation against the stored documents (of one index snapshot) and each
     sentence against its quotes."""
@@ -57,12 +88,18 @@ class Verifier:
         self.documents = documents
         self.check = check
 
-    def refusal(self, provider: str, model: str | None, evidence: list[Evidence]) -> Answer:
+    def refusal(
+        self,
+        provider: str,
+        model: str | None,
+        evidence: list[Evidence],
+        floor: float = RELATED_FLOOR,
+    ) -> Answer:
         docs = self.documents
         related = [
             _citation(e, e.number, docs[e.doc_id].text, supported=False)
             for e in evidence[:3]
-            if e.doc_id in docs
+            if e.doc_id in docs and e.score >= floor
         ]
         return Answer(
             answer=REFUSAL,
@@ -101,8 +138,9 @@ class SentenceCheck:
     passes; `answer()` is the whole verified answer (the passed sentences, in order).
 
     A sentence passes when it cites at least one passage whose quote is exactly the stored
-    source text, and the cited text supports it; citations are renumbered in order of first
-    use across the sentences passed so far.
+    source text, the cited text supports it, and it says something the sentences passed
+    before it did not (a repeat, even after a label like "The answer is:", is dropped);
+    citations are renumbered in order of first use across the sentences passed so far.
     """
 
     def __init__(
@@ -122,23 +160,32 @@ class SentenceCheck:
         self.renumber: dict[int, int] = {}
         self.citations: list[Citation] = []
         self.passed: list[str] = []
+        self.said: list[set[str]] = []  # content terms of each passed sentence
         self.dropped = 0
 
     def add(self, seg: Segment) -> Verified | None:
         """The sentence, verified and renumbered; None (and counted) when it fails."""
+        claim = _LABEL.sub("", seg.claim)
+        own = set(terms(claim))
         cited = [n for n in seg.ids if n in self.valid]
+        repeated = looped(claim) or any(restates(own, said) for said in self.said)
         docs = self.verifier.documents
-        if not cited or not self.verifier.check(
-            seg.claim, [self.valid[n].text for n in cited], self._context(cited[0])
+        if (
+            repeated
+            or not cited
+            or not self.verifier.check(
+                claim, [self.valid[n].text for n in cited], self._context(cited[0])
+            )
         ):
             self.dropped += 1
             return None
+        self.said.append(own)
         for n in cited:
             if n not in self.renumber:
                 self.renumber[n] = len(self.renumber) + 1
                 e = self.valid[n]
                 self.citations.append(_citation(e, self.renumber[n], docs[e.doc_id].text, True))
-        text = with_markers(seg.claim, [self.renumber[n] for n in cited])
+        text = with_markers(claim[:1].upper() + claim[1:], [self.renumber[n] for n in cited])
         self.passed.append(text)
         used = {self.renumber[n] for n in cited}
         return Verified(text=text, citations=[c for c in self.citations if c.id in used])

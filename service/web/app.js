@@ -134,6 +134,35 @@
 
   // ---- Server-Sent Events over fetch ----------------------------------------------------
   /* Calls onEvent(name, data) for each event of a text/event-stream response body. */
+  // Words that do not change what a question asks: a rewrite that only adds these (or a
+  // rewrite carrying role labels or prompt text) is not shown as "understood as".
+  var FILLER = /^(a|an|the|and|but|so|also|then|of|to|in|on|at|for|with|is|are|was|were|do|does|did|context)$/;
+  var LEAKED = /\b(user|assistant|system|rewritten question|last question|question|conversation)\s*:|\(context\b/i;
+
+  function contentWords(text) {
+    return String(text)
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s]/gu, " ")
+      .split(/\s+/)
+      .filter(function (w) {
+        return w && !FILLER.test(w);
+      });
+  }
+
+  function understoodAs(question, rewritten) {
+    if (!rewritten || LEAKED.test(rewritten)) {
+      return null;
+    }
+    var own = {};
+    contentWords(question).forEach(function (w) {
+      own[w] = true;
+    });
+    var added = contentWords(rewritten).filter(function (w) {
+      return !own[w];
+    });
+    return added.length ? rewritten : null;
+  }
+
   function readEvents(response, onEvent) {
     var reader = response.body.getReader();
     var decoder = new TextDecoder();
@@ -595,8 +624,9 @@
       if (answer.timing_ms && typeof answer.timing_ms.total === "number") {
         meta.push(Math.round(answer.timing_ms.total) + " ms");
       }
-      if (answer.rewritten_question) {
-        meta.push("understood as: " + answer.rewritten_question);
+      var understood = understoodAs(answer.question || "", answer.rewritten_question);
+      if (understood) {
+        meta.push("understood as: " + understood);
       }
       if (meta.length) {
         bubble.appendChild(h("p", { class: "rq-meta", text: meta.join(" · ") }));

@@ -548,3 +548,44 @@ def test_server_sends_a_same_origin_csp_for_the_page(server: Server) -> None:
     for name in ("script-src", "style-src", "connect-src", "img-src", "font-src", "object-src"):
         sources = directives.get(name, directives["default-src"])
         assert set(sources) <= {"'self'", "'none'"}, f"{name} allows {sources}: {policy!r}"
+
+
+def test_understood_as_only_for_a_rewrite_of_substance(server: Server, tab: Tab) -> None:
+    page = tab.page
+    page.goto(f"{server.base_url}/")
+    off_topic = ask(page, UNANSWERABLE)
+    expect(off_topic).to_have_class(re.compile(r"\brq-msg-refusal\b"))
+    standalone = ask(page, "Who is Josep Borrell?")  # stands alone: no rewrite to show
+    expect(standalone.locator(".rq-meta")).not_to_contain_text("understood as")
+    follow_up = ask(page, "Where is he flying to?")
+    expect(follow_up).to_contain_text("Beijing")
+    meta = follow_up.locator(".rq-meta")
+    expect(meta).to_contain_text("understood as: Where is Josep Borrell flying to?")
+    for leaked in ("User:", "Rewritten question", "context:", "World Cup"):
+        expect(meta).not_to_contain_text(leaked)
+
+
+def test_leaked_prompt_text_is_never_shown_as_understood(server: Server, tab: Tab) -> None:
+    page = tab.page
+    answer = {
+        "answer": "The documents do not say. I found no passage that answers this question.",
+        "answerable": False,
+        "citations": [],
+        "provider": "extractive",
+        "question": "Who won it?",
+        "rewritten_question": "Rewritten question: Who won the 2022 World Cup?",
+        "timing_ms": {"total": 5.0},
+    }
+
+    def fake_stream(route: Route) -> None:
+        route.fulfill(
+            status=200,
+            headers={"content-type": "text/event-stream"},
+            body=f"event: answer\ndata: {json.dumps(answer)}\n\n",
+        )
+
+    page.route("**/v1/ask/stream", fake_stream)
+    page.goto(f"{server.base_url}/")
+    bubble = ask(page, "Who won it?")
+    expect(bubble.locator(".rq-meta")).to_contain_text("extractive")
+    expect(bubble.locator(".rq-meta")).not_to_contain_text("understood as")

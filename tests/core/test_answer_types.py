@@ -58,3 +58,23 @@ def test_missing_names_and_numbers_are_counted() -> None:
 )
 def test_time_conflict(question: str, text: str, conflict: bool) -> None:
     assert time_conflict(question, text) is conflict
+
+
+def test_a_time_question_naming_its_unit_needs_that_unit() -> None:
+    question = "On which day of the week did Xi say goodbye to his host?"
+    assert not offers(question, "Xi this week honored a leader, warned a few days earlier.")
+    assert offers(question, "Xi bid his host a friendly farewell on Tuesday.")
+    assert offers("In what year did they arrive?", "They came in 911 after a war.")
+    assert not offers("In what year did they arrive?", "They came later that spring.")
+    assert offers("When did they arrive?", "They came later that spring.")
+
+
+def test_a_capitalised_subject_opening_a_sentence_is_a_name() -> None:
+    question = "Who violated the rules with the invasion of Ukraine?"
+    assert offers(question, "Putin violated those rules with the invasion of Ukraine.")
+    assert not offers(question, "Negotiations on the rules of Ukraine continue.")
+
+
+def test_which_power_asks_for_a_name() -> None:
+    assert answer_type("Which power supported the post-war system?") is AnswerType.NAME
+    assert answer_type("What statement did they sign?") is AnswerType.ANY

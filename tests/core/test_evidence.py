@@ -1,4 +1,5 @@
-"""Evidence units and selection: short sentences join a neighbour; weak evidence refuses."""
+"""Evidence units and selection: short sentences join a neighbour of their kind; weak
+evidence refuses."""
 
 from __future__ import annotations
 
@@ -13,10 +14,20 @@ def _units(text: str) -> list[str]:
     return [u.text for u in evidence_units(split_sentences(text), text)]
 
 
-def test_short_sentences_join_the_next_one() -> None:
+def test_short_sentences_join_only_neighbours_of_their_kind() -> None:
     text = "Was it the salmon? The soup? After the long banquet in Moscow, Xi left on Tuesday."
     assert _units(text) == [
-        "Was it the salmon? The soup? After the long banquet in Moscow, Xi left on Tuesday."
+        "Was it the salmon? The soup?",
+        "After the long banquet in Moscow, Xi left on Tuesday.",
+    ]
+
+
+def test_a_short_statement_joins_the_next_statement() -> None:
+    text = "It was late. After the long banquet in Moscow, Xi left on Tuesday. Why? Nobody knows."
+    assert _units(text) == [
+        "It was late. After the long banquet in Moscow, Xi left on Tuesday.",
+        "Why?",
+        "Nobody knows.",
     ]
 
 

@@ -124,3 +124,29 @@ def test_the_aligned_checker_drops_a_negation_the_source_lacks(
     assert lexical.dropped_sentences == 0  # the lexical rule lets the negation in
     assert aligned.dropped_sentences == 1
     assert aligned.answer == "Xi Jinping bid his host a friendly farewell on Tuesday [1]."
+
+
+def test_a_repeated_sentence_is_dropped_even_after_a_label(index: IndexReader) -> None:
+    verifier = _indexed(index)
+    claim = "Xi Jinping bid his host farewell on Tuesday [1]."
+    draft = Draft(f"{claim} The answer is: {claim}", answerable=True)
+    answer = verifier.verify(draft, [_evidence()], provider="test")
+    assert answer.answer == claim and answer.dropped_sentences == 1
+
+
+def test_a_label_alone_does_not_reach_the_answer(index: IndexReader) -> None:
+    verifier = _indexed(index)
+    draft = Draft("The answer is: Xi Jinping bid his host farewell on Tuesday [1].", True)
+    answer = verifier.verify(draft, [_evidence()], provider="test")
+    assert answer.answer == "Xi Jinping bid his host farewell on Tuesday [1]."
+
+
+def test_a_restatement_or_a_looping_sentence_is_dropped(index: IndexReader) -> None:
+    verifier = _indexed(index)
+    claim = "Xi Jinping bid his host a friendly farewell on Tuesday [1]."
+    restated = "Xi Jinping bid his friendly host a warm farewell on Tuesday [1]."
+    answer = verifier.verify(Draft(f"{claim} {restated}", True), [_evidence()], provider="t")
+    assert answer.answer == claim and answer.dropped_sentences == 1
+    loop = "Chinese President Xi Jinping " * 4 + "[1]."
+    answer = verifier.verify(Draft(loop, True), [_evidence()], provider="t")
+    assert not answer.answerable and answer.dropped_sentences == 1

@@ -88,7 +88,25 @@ def test_implausible_rewrite_falls_back_to_the_rule(seeded_index: IndexReader) -
     history = [Turn(role="user", content="Who is Xi Jinping?")]
     assert answerer.rewrite("Who did he meet?", history) is None  # left to the rule
     pipeline = QAPipeline(Settings(), seeded_index, answerer)
-    assert pipeline.rewrite("Who did he meet?", history) == "Who did he meet? (context: Xi Jinping)"
+    assert pipeline.rewrite("Who did he meet?", history) == "Who did Xi Jinping meet?"
+
+
+def test_a_leaked_role_label_in_the_models_rewrite_is_not_used(seeded_index: IndexReader) -> None:
+    from service.core.config import Settings
+    from service.core.schemas import Turn
+    from service.qa.pipeline import QAPipeline
+
+    answerer, _ = fake_answerer(
+        "User: Who is Josep Borrel?",
+        "A number of European leaders are preparing to fly to Beijing [1].",
+    )
+    history = [
+        Turn(role="user", content="Who is Josep Borrell?"),
+        Turn(role="assistant", content="One of them is EU foreign policy chief Josep Borrell [1]."),
+    ]
+    pipeline = QAPipeline(Settings(), seeded_index, answerer)
+    answer = pipeline.ask("Where is he flying to?", history)
+    assert answer.rewritten_question == "Where is Josep Borrell flying to?"
 
 
 def test_echoed_spotlight_marker_is_not_streamed(evidence: list[Evidence]) -> None:
