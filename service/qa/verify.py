@@ -70,6 +70,10 @@ def restates(own: set[str], said: set[str]) -> bool:
     return len(own - said) <= RESTATED_NEW_SHARE * len(own)
 
 
+def _squash(text: str) -> str:
+    return " ".join(text.lower().rstrip(" .!?").split())
+
+
 def looped(claim: str) -> bool:
     """A sentence that repeats a run of LOOP_WORDS words ("Xi Jinping Chinese President Xi
     Jinping Chinese President ...")."""
@@ -168,7 +172,9 @@ class SentenceCheck:
         claim = _LABEL.sub("", seg.claim)
         own = set(terms(claim))
         cited = [n for n in seg.ids if n in self.valid]
-        repeated = looped(claim) or any(restates(own, said) for said in self.said)
+        # a loop the cited text itself has is a quote, not a model stuck in a loop
+        quoted = any(_squash(claim) in _squash(self.valid[n].text) for n in cited)
+        repeated = (looped(claim) and not quoted) or any(restates(own, said) for said in self.said)
         docs = self.verifier.documents
         if (
             repeated

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from service.core.documents import read_document
+from service.core.documents import Document, read_document
 from service.core.markers import segments
 from service.core.support import lexical_support
 from service.core.types import Draft, Evidence
@@ -112,18 +112,14 @@ def test_the_aligned_checker_drops_a_negation_the_source_lacks(
 ) -> None:
     IndexBuilder(index).apply([read_document(SEED)])
     docs = index.documents()
-    draft = Draft(
-        "Xi Jinping bid his host a friendly farewell on Tuesday [1]. "
-        "Xi Jinping did not bid his host a friendly farewell on Tuesday [1].",
-        answerable=True,
-    )
+    negated = "Xi Jinping did not bid his host a friendly farewell on Tuesday [1]."
+    draft = Draft(negated, answerable=True)
     lexical = Verifier(docs).verify(draft, [_evidence()], provider="test")
     aligned = Verifier(docs, support_check("aligned", embedder)).verify(
         draft, [_evidence()], provider="test"
     )
-    assert lexical.dropped_sentences == 0  # the lexical rule lets the negation in
-    assert aligned.dropped_sentences == 1
-    assert aligned.answer == "Xi Jinping bid his host a friendly farewell on Tuesday [1]."
+    assert lexical.answer == negated  # the lexical rule lets the negation in
+    assert not aligned.answerable and aligned.dropped_sentences == 1
 
 
 def test_a_repeated_sentence_is_dropped_even_after_a_label(index: IndexReader) -> None:
@@ -150,3 +146,11 @@ def test_a_restatement_or_a_looping_sentence_is_dropped(index: IndexReader) -> N
     loop = "Chinese President Xi Jinping " * 4 + "[1]."
     answer = verifier.verify(Draft(loop, True), [_evidence()], provider="t")
     assert not answer.answerable and answer.dropped_sentences == 1
+
+
+def test_a_quoted_passage_that_repeats_itself_is_no_model_loop() -> None:
+    text = "Go " * 6 + "the bell rang."
+    doc = Document(doc_id="echo", title="echo", text=text)
+    evidence = Evidence(1, "echo", "echo", 0, len(text), text, 0.9)
+    answer = Verifier({"echo": doc}).verify(Draft(f"{text[:-1]} [1].", True), [evidence], "t")
+    assert answer.answerable and answer.dropped_sentences == 0
