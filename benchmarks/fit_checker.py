@@ -46,12 +46,6 @@ class CachedEmbedder:
         return np.stack([self._sentences(t) for t in texts])
 
 
-def _score(
-    claims: Sequence[Claim], docs: dict[str, str], checker: AlignedChecker
-) -> dict[str, Any]:
-    return score_claims(claims, docs, checker)
-
-
 def fit(claims: Sequence[Claim], docs: dict[str, str], embedder: Any) -> dict[str, float]:
     """The thresholds of best balanced accuracy on `claims`."""
     best: tuple[float, ...] = (-1.0,)
@@ -66,7 +60,7 @@ def fit(claims: Sequence[Claim], docs: dict[str, str], embedder: Any) -> dict[st
                         max_unmapped=unmapped,
                         paraphrase=para,
                     )
-                    ba = float(_score(claims, docs, checker)["balanced_accuracy"] or 0.0)
+                    ba = float(score_claims(claims, docs, checker)["balanced_accuracy"] or 0.0)
                     # ties: stricter coverage, fewer unmapped words, higher similarities
                     key = (ba, cov, -unmapped, para, sim)
                     if key > best:
@@ -100,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         paraphrase=out["paraphrase"],
     )
     for path in [*args.train, *args.report]:
-        result = _score(load_claims(path), docs, checker)
+        result = score_claims(load_claims(path), docs, checker)
         result.pop("per_claim")
         out[str(path)] = result
     if args.json:

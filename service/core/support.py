@@ -10,8 +10,17 @@ _QUOTED = re.compile(r"“([^”]+)”|\"([^\"]+)\"")
 SUPPORT_SHARE = 0.75  # share of the claim's content terms that must appear in the cited text
 
 
-def _squash(text: str) -> str:
+CONTEXT_CHARS = 400  # text before a cited passage handed to a checker (for pronouns there)
+
+
+def squash(text: str) -> str:
+    """Folded (case, accents, curly quotes) with white space collapsed, for verbatim tests."""
     return " ".join(fold(text).split())
+
+
+def preceding(text: str, start: int) -> str:
+    """The text just before a cited span starting at `start` (what a pronoun may refer to)."""
+    return text[max(0, start - CONTEXT_CHARS) : start]
 
 
 def quotes_verbatim(claim: str, cited: str) -> bool:
@@ -19,7 +28,7 @@ def quotes_verbatim(claim: str, cited: str) -> bool:
     word (case, accents and spacing aside)."""
     for match in _QUOTED.finditer(claim):
         inner = (match.group(1) or match.group(2)).strip(" ,.;:!?")
-        if len(inner.split()) >= 3 and _squash(inner) not in _squash(cited):
+        if len(inner.split()) >= 3 and squash(inner) not in squash(cited):
             return False
     return True
 

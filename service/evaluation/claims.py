@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from service.core.support import preceding
 from service.evaluation.checkers import SupportChecker
 from service.evaluation.dataset import DatasetError
 
@@ -88,14 +89,10 @@ def load_claims(path: Path) -> list[Claim]:
     return claims
 
 
-CONTEXT_CHARS = 400  # text before the first cited span handed to the checker
-
-
 def preceding_text(claim: Claim, documents: Mapping[str, str]) -> str:
     """The text just before the claim's first cited span (for pronouns there)."""
     doc_id, start, _ = claim.citations[0]
-    text = documents.get(doc_id, "")
-    return text[max(0, start - CONTEXT_CHARS) : start]
+    return preceding(documents.get(doc_id, ""), start)
 
 
 def cited_texts(claim: Claim, documents: Mapping[str, str]) -> list[str]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from service.core.documents import Document
 from service.core.markers import Segment, segments, with_markers
 from service.core.schemas import Answer, Citation
-from service.core.support import lexical_support
+from service.core.support import lexical_support, preceding, squash
 from service.core.text import terms
 from service.core.types import Draft, Evidence
 from service.qa.aligned_support import AlignedChecker
@@ -27,8 +27,6 @@ _LABEL = re.compile(r"^\s*(?:the\s+)?(?:answer|response)(?:\s+is)?\s*:\s*", re.I
 # (on-topic kept 0.675, off-topic dropped 0.887).
 RELATED_FLOOR = 0.18
 REFUSAL = "The documents do not say. I found no passage that answers this question."
-CONTEXT_CHARS = 400  # text before a cited passage handed to the checker (for pronouns)
-
 # (claim, cited texts, text before the first cited passage) -> supported?
 SupportCheck = Callable[[str, list[str], str], bool]
 
@@ -68,10 +66,6 @@ LOOP_WORDS = 4  # a run of this many words said twice in one sentence is a model
 def restates(own: set[str], said: set[str]) -> bool:
     """A sentence (its content terms `own`) that says little an earlier one did not."""
     return len(own - said) <= RESTATED_NEW_SHARE * len(own)
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.lower().rstrip(" .!?").split())
 
 
 def looped(claim: str) -> bool:
@@ -173,7 +167,7 @@ class SentenceCheck:
         own = set(terms(claim))
         cited = [n for n in seg.ids if n in self.valid]
         # a loop the cited text itself has is a quote, not a model stuck in a loop
-        quoted = any(_squash(claim) in _squash(self.valid[n].text) for n in cited)
+        quoted = any(squash(claim.rstrip(" .!?")) in squash(self.valid[n].text) for n in cited)
         repeated = (looped(claim) and not quoted) or any(restates(own, said) for said in self.said)
         docs = self.verifier.documents
         if (
@@ -198,7 +192,7 @@ class SentenceCheck:
 
     def _context(self, number: int) -> str:
         e = self.valid[number]
-        return self.verifier.documents[e.doc_id].text[max(0, e.start - CONTEXT_CHARS) : e.start]
+        return preceding(self.verifier.documents[e.doc_id].text, e.start)
 
     @property
     def text(self) -> str:
