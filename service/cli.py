@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from service.answerers.registry import PROVIDERS
 from service.core.config import Settings
+from service.evaluation.bench.cli import add_parser as add_bench_parser
 from service.evaluation.claims_cli import add_claims_parser
 from service.evaluation.cli import add_parser as add_eval_parser
 
@@ -118,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     add_eval_parser(sub, pipeline_factory=_build_pipeline)
+    add_bench_parser(sub, pipeline_factory=_build_pipeline)
     add_claims_parser(sub, index_documents=_index_documents)
     return parser
 

@@ -1,0 +1,137 @@
+"""ragqa over HTTP: a real `ragqa serve` process on the built index, asked through
+`POST /v1/ask` (latency) or `POST /v1/ask/stream` (the first verified sentence as a client
+receives it). Also measures how long the server takes to be ready and its peak memory."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from service.core.schemas import Answer
+from service.evaluation.bench.samples import Sample, as_rows, failed, from_answer, peak_rss_mb
+from service.evaluation.dataset import EvalItem
+
+READY_TIMEOUT_S = 180.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """`python -m service serve` with `provider` on the index in `index_dir`."""
+
+    def __init__(self, index_dir: Path, provider: str, log: Path) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+        env.update(RAG_PROVIDER=provider, RAG_RATE_LIMIT_PER_MINUTE="0")
+        started = time.perf_counter()
+        with log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                self._command(index_dir),
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        self.ready_s = self._wait_ready(started, log)
+
+    def _command(self, index_dir: Path) -> list[str]:
+        serve = ["-m", "service", "serve", "--index-dir", str(index_dir)]
+        return [sys.executable, *serve, "--port", str(self.port)]
+
+    def _wait_ready(self, started: float, log: Path) -> float:
+        while time.perf_counter() - started < READY_TIMEOUT_S:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"ragqa serve exited with {self.proc.returncode}: see {log}")
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
+                    return round(time.perf_counter() - started, 2)
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"ragqa serve was not ready within {READY_TIMEOUT_S:g} s: see {log}")
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+
+def _ask(client: httpx.Client, item: EvalItem) -> Sample:
+    t0 = time.perf_counter()
+    response = client.post("/v1/ask", json={"question": item.question})
+    latency = (time.perf_counter() - t0) * 1000
+    if response.status_code != 200:
+        return failed(item, latency, f"HTTP {response.status_code}")
+    sample = from_answer(item, Answer.model_validate(response.json()), latency)
+    sample.first_shown_ms, sample.first_verified_ms = sample.latency_ms, None  # all at once
+    return sample
+
+
+def _ask_stream(client: httpx.Client, item: EvalItem) -> Sample:
+    """The SSE stream: the first `token` event is the first verified sentence received."""
+    t0 = time.perf_counter()
+    first: float | None = None
+    event = ""
+    with client.stream("POST", "/v1/ask/stream", json={"question": item.question}) as response:
+        if response.status_code != 200:
+            return failed(item, (time.perf_counter() - t0) * 1000, f"HTTP {response.status_code}")
+        for line in response.iter_lines():
+            if line.startswith("event:"):
+                event = line.removeprefix("event:").strip()
+                if event == "token" and first is None:
+                    first = time.perf_counter()
+            elif line.startswith("data:") and event == "answer":
+                latency = (time.perf_counter() - t0) * 1000
+                answer = Answer.model_validate(json.loads(line.removeprefix("data:")))
+                sample = from_answer(item, answer, latency)
+                shown = (first - t0) * 1000 if first is not None else latency
+                sample.first_shown_ms = round(shown, 1)
+                sample.first_verified_ms = round(shown, 1) if first is not None else None
+                return sample
+    return failed(item, (time.perf_counter() - t0) * 1000, "the stream ended without an answer")
+
+
+def run_http(
+    index_dir: Path, provider: str, items: Sequence[EvalItem], stream: bool, log: Path
+) -> dict[str, Any]:
+    """Start a server, warm it up, ask every question once, then stop it."""
+    with (
+        Server(index_dir, provider, log) as server,
+        httpx.Client(base_url=server.url, timeout=300) as client,
+    ):
+        client.post("/v1/ask", json={"question": "What is this document about?"})
+        ask = _ask_stream if stream else _ask
+        samples: list[Sample] = []
+        for item in items:
+            t0 = time.perf_counter()
+            try:
+                samples.append(ask(client, item))
+            except httpx.HTTPError as exc:
+                samples.append(failed(item, (time.perf_counter() - t0) * 1000, repr(exc)))
+        return {
+            "samples": as_rows(samples),
+            "peak_rss_mb": peak_rss_mb(server.proc.pid),
+            "ready_s": server.ready_s,
+        }
