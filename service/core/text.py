@@ -21,6 +21,8 @@ STOPWORDS = frozenset(
 KEEP = frozenset({"not", "no", "never", "without"})
 _WORD = re.compile(r"[^\W_]+(?:[’'.,-][^\W_]+)*", re.UNICODE)
 _NUMBER = re.compile(r"^\d[\d,.]*$")
+_INNER = re.compile(r"[.,-]")
+TERMS_CACHE = 8192  # texts whose terms are kept: a corpus's sentences recur in every question
 
 
 def fold(text: str) -> str:
@@ -37,7 +39,7 @@ def words(text: str) -> list[str]:
         token = match.group(0)
         if not _NUMBER.match(token):
             # split "multi-word" and "u.s" style tokens into parts for matching
-            parts = re.split(r"[.,-]", token)
+            parts = _INNER.split(token)
             out.extend(p for p in parts if p)
             continue
         out.append(token.replace(",", ""))
@@ -85,12 +87,12 @@ def stem(word: str) -> str:
 
 def terms(text: str, keep_stopwords: bool = False) -> list[str]:
     """Stemmed content terms of `text` (stopwords dropped unless asked)."""
-    out = []
-    for w in words(text):
-        if not keep_stopwords and w in STOPWORDS and w not in KEEP:
-            continue
-        out.append(stem(w))
-    return out
+    return list(_terms(text, keep_stopwords))
+
+
+@lru_cache(maxsize=TERMS_CACHE)
+def _terms(text: str, keep_stopwords: bool) -> tuple[str, ...]:
+    return tuple(stem(w) for w in words(text) if keep_stopwords or w not in STOPWORDS or w in KEEP)
 
 
 def is_number(token: str) -> bool:
