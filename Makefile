@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 INDEX_DIR ?= index
 PORT ?= 8000
 
-.PHONY: install run test lint typecheck eval bench clean train-reader
+.PHONY: install run test lint typecheck eval bench gate clean train-reader
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,24 @@ eval: install
 
 bench: install
 	$(BIN)/python -m benchmarks.api_bench
+
+# The CI gate on data no rule or weight was fitted to: the three SQuAD 2.0 articles that
+# training/data.py HELD_OUT keeps out of every fit (894 questions), extractive provider.
+# The floors sit just under the figures measured when the gate was set (accuracy 0.793,
+# refusal recall 0.190, short-answer F1 0.599): they catch regressions, they are not
+# targets. Reads the reference file from ../shared/eval (never copied here); without it
+# the gate is skipped, except in CI, where a missing file fails it. `.ci/run` calls this after `make test`.
+SHARED_EVAL ?= ../shared/eval
+GATE_ARTICLES := 1973_oil_crisis,Force,Harvard_University
+GATE_FLOORS := answer_accuracy=0.77 refusal_recall=0.16 short_answer_f1=0.55 quote_validity=1.0
+gate: install
+	@if [ ! -f $(SHARED_EVAL)/squad2-dev16.jsonl ]; then \
+		echo "gate: $(SHARED_EVAL)/squad2-dev16.jsonl not found (reference data, not in the repository)"; \
+		if [ "$${CI:-}" = "true" ]; then exit 1; else echo "gate: skipped"; exit 0; fi; \
+	fi
+	$(BIN)/ragqa eval --questions $(SHARED_EVAL)/squad2-dev16.jsonl --articles $(GATE_ARTICLES) \
+		--provider extractive --no-progress --out eval-out/gate \
+		$(foreach f,$(GATE_FLOORS),--fail-under $(f))
 
 clean:
 	rm -rf $(VENV) $(INDEX_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -5,7 +5,8 @@ paragraphs alone are indexed and two kinds of refused questions are asked agains
 on-topic (the article's own unanswerable questions: related passages help) and off-topic
 (other articles' questions: related passages are noise). The best evidence score of each
 refusal is recorded; the floor that best separates the two kinds (balanced accuracy) on the
-first half of the articles is reported, with its figures on the other half.
+articles outside the held-out group (`training/data.py` HELD_OUT, which no fit may see) is
+reported, with its figures on the held-out group.
 
     python -m benchmarks.related_floor [--questions ../shared/eval/squad2-dev16.jsonl]
 """
@@ -24,6 +25,7 @@ from service.core.config import Settings
 from service.core.documents import Document, make_document
 from service.ingest.builder import IndexBuilder
 from service.wiring import build_pipeline
+from training.data import HELD_OUT
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT.parent / "shared" / "eval" / "squad2-dev16.jsonl"
@@ -71,7 +73,8 @@ def main() -> None:
                         out.append(max((e.score for e in prepared.evidence), default=0.0))
             scores[name] = kinds
     names = sorted(scores)
-    fit, held = names[: len(names) // 2 or 1], names[len(names) // 2 :]
+    fit = [n for n in names if n not in HELD_OUT]
+    held = [n for n in names if n in HELD_OUT]
 
     def pooled(group: list[str]) -> tuple[list[float], list[float]]:
         return (

@@ -78,6 +78,12 @@ def add_parser(subparsers: Any, pipeline_factory: PipelineFactory) -> None:
         metavar="METRIC=VALUE",
         help="exit 1 when a metric is below VALUE (repeatable), e.g. answer_accuracy=0.9",
     )
+    p.add_argument(
+        "--articles",
+        default="",
+        metavar="A,B",
+        help="only the questions of these articles (SQuAD-style titles 'Article (n)')",
+    )
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(func=run, pipeline_factory=pipeline_factory)
 
@@ -151,6 +157,7 @@ def _evaluate(args: argparse.Namespace) -> list[Result]:
         concurrency=args.concurrency,
         checker=args.checker,
         progress=not args.no_progress,
+        articles=tuple(a.strip() for a in args.articles.split(",") if a.strip()),
     )
     if args.base_url:
         if args.provider:

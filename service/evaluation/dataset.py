@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -160,6 +162,22 @@ def load_questions(path: Path) -> list[EvalItem]:
     except OSError as exc:
         raise DatasetError(f"{path}: cannot read ({exc.strerror})") from exc
     return parse_lines(text.splitlines(), str(path))
+
+
+def article_of(title: str | None) -> str:
+    """The article part of a SQuAD-style title: "Force (12)" -> "Force"."""
+    return re.sub(r"\s*\(\d+\)$", "", title or "")
+
+
+def only_articles(items: list[EvalItem], articles: Sequence[str]) -> list[EvalItem]:
+    """The items whose title's article is one of `articles` (all items when none given)."""
+    if not articles:
+        return items
+    wanted = set(articles)
+    kept = [i for i in items if article_of(i.title) in wanted]
+    if not kept:
+        raise DatasetError(f"no questions from the articles {', '.join(sorted(wanted))}")
+    return kept
 
 
 def context_documents(items: list[EvalItem]) -> list[Document]:

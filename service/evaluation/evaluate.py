@@ -20,7 +20,7 @@ from service.core.documents import Document, find_files, read_document
 from service.core.schemas import Answer
 from service.evaluation.checkers import AgreementChecker, SupportChecker, make_checker
 from service.evaluation.citations import score_citations
-from service.evaluation.dataset import EvalItem, context_documents, load_questions
+from service.evaluation.dataset import EvalItem, context_documents, load_questions, only_articles
 from service.evaluation.metrics import compute_metrics
 from service.evaluation.outcome import DocText, Outcome
 from service.evaluation.result import Result, build_result
@@ -47,6 +47,10 @@ class EvalConfig:
     concurrency: int = 4
     checker: str = "aligned"
     progress: bool = True
+    articles: tuple[str, ...] = ()  # only these articles' questions (SQuAD-style titles)
+
+    def items(self) -> list[EvalItem]:
+        return only_articles(load_questions(self.questions), self.articles)
 
 
 def self_consistency(answers: Sequence[Answer], checker: SupportChecker) -> float | None:
@@ -129,6 +133,7 @@ def _finish(
 def _run_facts(config: EvalConfig, mode: str) -> dict[str, Any]:
     return {
         "questions": str(config.questions),
+        "articles": list(config.articles),
         "mode": mode,
         "checker": config.checker,
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -142,7 +147,7 @@ def run_in_process(
     from service.evaluation.runner import run_in_process as ask_all
     from service.ingest.builder import IndexBuilder
 
-    items = load_questions(config.questions)
+    items = config.items()
     docs = gather_documents(items, config.docs)
     overrides: dict[str, Any] = {}
     if provider:
@@ -185,7 +190,7 @@ def run_http(config: EvalConfig) -> Result:
 
     if not config.base_url:
         raise EvalError("--base-url is needed for an HTTP run")
-    items = load_questions(config.questions)
+    items = config.items()
     docs = gather_documents(items, config.docs)
     key = Settings().api_key
     started = time.perf_counter()

@@ -10,6 +10,8 @@ METRICS = (
     ("answer_accuracy", "Answer accuracy (contains gold)"),
     ("f1", "Token F1"),
     ("exact_match", "Exact match"),
+    ("short_answer_f1", "Short answer F1"),
+    ("short_answer_em", "Short answer exact match"),
     ("refusal_recall", "Refusal recall"),
     ("refusal_precision", "Refusal precision"),
     ("quote_validity", "Quote validity"),

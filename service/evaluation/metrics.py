@@ -53,6 +53,11 @@ def compute_metrics(verdicts: Sequence[Verdict], support_checker: str) -> Metric
             sum(not v.gold_answerable for v in declined), len(declined), empty=1.0
         ),
         "declined": len(declined),
+        # `short_answer` (the exact span, when the question asks for one) against the gold
+        # answers, SQuAD-style, over the answerable questions that got one.
+        "short_answer_f1": _mean([v.short_f1 for v in verdicts if v.short_f1 is not None]),
+        "short_answer_em": _mean([v.short_em for v in verdicts if v.short_em is not None]),
+        "short_answers": sum(v.short_f1 is not None for v in verdicts),
         "quote_validity": ratio(sum(v.valid_quotes for v in verdicts), quotes, empty=1.0),
         "quotes": quotes,
         "evidence_hit": ratio(sum(bool(v.evidence_hit) for v in with_evidence), len(with_evidence)),

@@ -44,6 +44,9 @@ class Verdict:
     follow_up: bool = False  # a later turn of a conversation
     answer_words: int | None = None  # words of a given answer, `[n]` markers left out
     repeated_sentences: int = 0  # sentences of the answer that an earlier one already said
+    short_answer: str | None = None
+    short_f1: float | None = None  # SQuAD token F1 of `short_answer` (answerable, when given)
+    short_em: float | None = None
 
     @property
     def passed(self) -> bool:
@@ -102,6 +105,10 @@ def _judge_answered(verdict: Verdict, item: EvalItem, answer: Answer) -> None:
         verdict.exact_match = exact_match(text, item.answer_contains_any)
         if not verdict.correct:
             verdict.failures.append("wrong answer: contains none of the gold strings")
+        if answer.short_answer:
+            verdict.short_answer = answer.short_answer
+            verdict.short_f1 = token_f1(answer.short_answer, item.answer_contains_any)
+            verdict.short_em = exact_match(answer.short_answer, item.answer_contains_any)
     else:
         verdict.refusal_correct = False
         verdict.failures.append("answered a question the documents cannot answer")

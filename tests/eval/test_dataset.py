@@ -69,3 +69,19 @@ def test_same_title_with_other_context_gets_its_own_document() -> None:
         ]
     )
     assert len({d.doc_id for d in context_documents(items)}) == 2
+
+
+def test_only_the_named_articles_are_kept() -> None:
+    from service.evaluation.dataset import article_of, only_articles
+
+    lines = [
+        line(id="a", title="Force (3)", context="Force is a push."),
+        line(id="b", title="Normans (1)", context="The Normans came."),
+        line(id="c", title="Force (12)", context="Mass times acceleration."),
+    ]
+    items = parse_lines(lines)
+    assert article_of("Force (12)") == "Force"
+    assert [i.id for i in only_articles(items, ["Force"])] == ["a", "c"]
+    assert only_articles(items, []) == items
+    with pytest.raises(DatasetError, match="no questions from the articles Steam"):
+        only_articles(items, ["Steam"])

@@ -112,3 +112,13 @@ def test_model_written_share_counts_answers_without_fallback() -> None:
     )
     assert metrics["model_written_share"] == 0.5
     assert metrics["fallbacks"] == 1
+
+
+def test_short_answer_scores_average_only_the_questions_that_got_one() -> None:
+    vs = [
+        verdict(True, False, correct=True, short_f1=1.0, short_em=1.0),
+        verdict(True, False, correct=True, short_f1=0.5, short_em=0.0),
+        verdict(True, False, correct=True),
+    ]
+    m = compute_metrics(vs, "x")
+    assert (m["short_answer_f1"], m["short_answer_em"], m["short_answers"]) == (0.75, 0.5, 2)

@@ -102,3 +102,20 @@ def test_evidence_is_searched_in_the_items_own_document(
     item = make_item(doc_id="other")
     v = run(item, make_answer("Xi left Moscow on Tuesday [1].", [cite(1, *FIRST)]), texts.get)
     assert v.evidence_hit is False
+
+
+def test_a_short_answer_is_scored_against_the_gold_strings(
+    make_item: MakeItem, make_answer: MakeAnswer, doc_text: DocText
+) -> None:
+    answer = make_answer("Xi left Moscow on Tuesday [1].", [cite(1, *FIRST)])
+    answer.short_answer = "on Tuesday"
+    v = run(make_item(answer_contains_any=("Tuesday",)), answer, doc_text)
+    assert (v.short_answer, v.short_em) == ("on Tuesday", 0.0)
+    assert v.short_f1 is not None and abs(v.short_f1 - 2 / 3) < 1e-9
+
+
+def test_no_short_answer_is_not_scored(
+    make_item: MakeItem, make_answer: MakeAnswer, doc_text: DocText
+) -> None:
+    v = run(make_item(), make_answer("Xi left Moscow on Tuesday [1].", [cite(1, *FIRST)]), doc_text)
+    assert v.short_f1 is None and v.short_em is None
