@@ -17,10 +17,10 @@ from service.ingest import builder as builder_module
 from service.ingest.builder import IndexBuilder
 from service.ingest.gc import collect_garbage
 from service.qa.snapshot import Snapshots
+from service.store import manifests
 from service.store.client import open_client
 from service.store.embeddings import MiniLMEmbeddings
 from service.store.reader import IndexReader
-from service.store import manifests
 from service.store.versions import LEGACY_ID, LegacyIndexError, Version, VersionGone, unit_vectors
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "article-2023-03-25.txt"
@@ -268,7 +268,7 @@ def test_collection_keeps_every_kept_version_whole(
     tmp_path: Path, embedder: MiniLMEmbeddings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(manifests, "CHECKPOINT_EVERY", 100)  # no checkpoint from writers
-    settings, reader, builder, _ = _seeded_then_churned(tmp_path, embedder, 0)
+    settings, reader, _, _ = _seeded_then_churned(tmp_path, embedder, 0)
     records = _records(reader)
     assert sorted(records) == [7, 8, 9]  # the last 3 kept, the oldest one made whole
     assert "manifest" in records[7] and "delta" not in records[7]
