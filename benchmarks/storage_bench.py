@@ -122,6 +122,9 @@ def run(
         "base_docs": base_docs + 1,
         "gc_grace_s": grace_s,
         "errors_by_status": errors,
+        # the slots hold the revisions of about 1 to 1.5 grace periods: more writes a second,
+        # a larger (level) working set
+        "pairs_per_s": round(pairs / max(samples[-2]["seconds"], 0.1), 2),
         "growth_percent": {
             k: _growth(samples, k) for k in ("chroma_rss_mb", "api_rss_mb", "index_mb")
         },
