@@ -3,13 +3,15 @@
 Adds and deletes a document N times through the API of a real `ragqa serve` (extractive),
 on a real `chroma run` server (`--mode server`) or the embedded index (`--mode embedded`),
 and samples along the way: the Chroma server's RSS, the API server's RSS and the size of
-the index folder. Prints the curves and writes them as JSON.
+the index folder, split into Chroma's SQLite file and each collection's vector index files,
+with the records of each collection. Prints the curves and writes them as JSON.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import tempfile
 import time
 from pathlib import Path
@@ -21,6 +23,35 @@ SEED = Path(__file__).resolve().parents[1] / "seeds" / "article-2023-03-25.txt"
 MB = 1024 * 1024
 
 
+def breakdown(folder: Path) -> dict[str, Any]:
+    """KB in `chroma.sqlite3` and in each collection's vector index folder, and the records
+    of each collection (read from the SQLite file, read-only: Chroma keeps writing)."""
+    db = folder / "chroma.sqlite3"
+    if not db.exists():
+        return {}
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+    try:
+        segments = dict(
+            con.execute(
+                "select s.id, c.name from segments s join collections c on c.id = s.collection"
+            ).fetchall()
+        )
+        records = dict(
+            con.execute(
+                "select c.name, count(*) from embeddings e join segments s on s.id = e.segment_id"
+                " join collections c on c.id = s.collection group by c.name"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    files: dict[str, float] = {"sqlite": round(db.stat().st_size / 1024, 1)}
+    for sub in folder.iterdir():
+        if sub.is_dir():
+            name = str(segments.get(sub.name, "orphan:" + sub.name[:8])).rsplit("_", 1)[-1]
+            files[f"hnsw_{name}"] = round(folder_bytes(sub) / 1024, 1)
+    return {"kb": files, "records": {str(k).rsplit("_", 1)[-1]: v for k, v in records.items()}}
+
+
 def _sample(pair: int, started: float, chroma: ChromaServer | None, api: Replica, folder: Path):  # type: ignore[no-untyped-def]
     return {
         "pair": pair,
@@ -29,6 +60,7 @@ def _sample(pair: int, started: float, chroma: ChromaServer | None, api: Replica
         "api_rss_mb": round(api.rss() / MB, 1),
         "index_mb": round(folder_bytes(folder) / MB, 2),
         "index_files": sum(1 for f in folder.rglob("*") if f.is_file()),
+        **breakdown(folder),
     }
 
 
@@ -73,7 +105,7 @@ def run(
                     print(
                         f"pair {i:5d} {s['seconds']:7.1f}s  chroma rss {s['chroma_rss_mb']} MB  "
                         f"api rss {s['api_rss_mb']} MB  index {s['index_mb']} MB "
-                        f"({s['index_files']} files)",
+                        f"({s['index_files']} files) {s.get('kb')} records {s.get('records')}",
                         flush=True,
                     )
             time.sleep(grace_s + 1)  # past the grace period, one more write collects the rest
@@ -90,6 +122,9 @@ def run(
         "base_docs": base_docs + 1,
         "gc_grace_s": grace_s,
         "errors_by_status": errors,
+        # the slots hold the revisions of about 1 to 1.5 grace periods: more writes a second,
+        # a larger (level) working set
+        "pairs_per_s": round(pairs / max(samples[-2]["seconds"], 0.1), 2),
         "growth_percent": {
             k: _growth(samples, k) for k in ("chroma_rss_mb", "api_rss_mb", "index_mb")
         },
@@ -97,6 +132,7 @@ def run(
             k: _growth([s for s in samples if s["pair"] >= pairs // 2], k)
             for k in ("chroma_rss_mb", "api_rss_mb", "index_mb")
         },
+        "where_start_end": {k: [samples[0].get(k), samples[-1].get(k)] for k in ("kb", "records")},
         "samples": samples,
     }
 

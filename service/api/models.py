@@ -131,8 +131,9 @@ class ChatRequest(Strict):
     messages: list[ChatMessage] = Field(
         min_length=1,
         max_length=MAX_HISTORY_TURNS + 10,
-        description="The conversation; the last message must be from the user (JSON Schema "
-        "cannot say that: 422 otherwise), and is the question.",
+        description="The conversation, with at least one message from the user. The last "
+        "user message is the question; user and assistant messages before it are the history; "
+        "messages after it (e.g. an assistant turn) are ignored.",
         json_schema_extra={"contains": _USER_MESSAGE},
     )
     stream: bool = False

@@ -2,8 +2,9 @@
 
 A version record is kept while it is one of the last `KEEP` versions, while it was live
 less than `gc_grace_s` ago (its successor is younger than that), or while a writer that
-started from it is still at work. A revision is garbage once no kept version names it and it
-is older than the grace period: this process's own slots are handed back for reuse
+started from it is still at work; so are all versions above the oldest one kept. A
+revision is garbage once no kept version names it and it is older than the grace period:
+this process's own slots are handed back for reuse
 (`store/slots.py`), those of a process whose lease is older than the grace period are
 deleted, and those of other live processes are left to them.
 Readers that cached something collected re-resolve the live version (`qa/snapshot.py`).
@@ -66,10 +67,15 @@ def _collect(reader: IndexReader, grace: float) -> GcReport:
         for v in versions
         if v.seq > head - KEEP or v.seq >= floor or created.get(v.seq + 1, now) >= cutoff
     ]
-    dropped = [v.seq for v in versions if v not in kept]
+    # Manifests are stored as changes (`store/manifests.py`): the oldest kept version becomes
+    # a checkpoint, then only the versions below it are deleted, so every kept one stays whole.
+    oldest = min(kept, key=lambda v: v.seq)
+    versions_log.make_checkpoint(oldest)
+    dropped = [v.seq for v in versions if v.seq < oldest.seq]
     live: set[str] = set()
-    for v in kept:
-        live.update(versions_log.manifest(v).values())
+    for v in versions:
+        if v.seq >= oldest.seq:
+            live.update(versions_log.manifest(v).values())
     versions_log.delete(dropped)
     report.versions = dropped
     got = reader.conn.get(reader.layout.docs, include=["metadatas"])

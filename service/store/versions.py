@@ -2,7 +2,8 @@
 
 Collections: `<prefix>_chunks` (chunk vectors), `<prefix>_docs` (one record per document
 revision, id = rev) and `<prefix>_meta`. A version is a record `v<seq>` of `<prefix>_meta`
-whose metadata holds its manifest, `{doc_id: rev}`; the live version is the highest seq. A writer
+whose metadata holds its manifest, `{doc_id: rev}`, whole or as a change from the version
+before it (`store/manifests.py`); the live version is the highest seq. A writer
 claims `v<head+1>` with `add`, which in chromadb 1.5.9 (embedded and over HTTP) keeps the
 first record for an id and silently ignores later ones, then reads it back: whoever's token
 is stored won. `head` is a hint record (the head's fields, without its manifest); readers
@@ -11,7 +12,7 @@ probe forward from it, reading ids only.
 
 from __future__ import annotations
 
-import json
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,18 +23,26 @@ from chromadb.api.models.Collection import Collection
 
 from service.core.errors import IndexUnavailableError
 from service.store.client import Connection, where_the_index_is
+from service.store.manifests import (
+    Known,
+    VersionGone,
+    base_of,
+    checkpoint_fields,
+    is_checkpoint,
+    rebuild,
+    stored_fields,
+)
+
+__all__ = ["Layout", "LegacyIndexError", "Version", "VersionGone", "VersionLog"]
 
 HEAD_ID = "head"
 LEGACY_ID = "current"  # the pointer record of the old one-collection-pair-per-version layout
 _PROBE = 8
+_REMEMBER = 4  # manifests kept in memory: the parent of the next version is among them
 
 
 class LegacyIndexError(IndexUnavailableError):
     """The index was written by the old layout; `ragqa ingest` migrates it."""
-
-
-class VersionGone(LookupError):
-    """A version's record was collected; re-resolve the current version."""
 
 
 def unit_vectors(n: int) -> np.ndarray[tuple[int, int], np.dtype[np.float32]]:
@@ -105,6 +114,22 @@ class VersionLog:
         self.conn = conn
         self.layout = layout
         self._known = 0  # the last head seen by this process: where probing starts
+        self._manifests: dict[int, Known] = {}  # by seq: the last few used, oldest first
+        self._lock = threading.Lock()
+
+    def _remember(self, known: Known) -> None:
+        with self._lock:
+            self._manifests.pop(known.seq, None)
+            self._manifests[known.seq] = known
+            while len(self._manifests) > _REMEMBER:  # the least recently used goes
+                del self._manifests[next(iter(self._manifests))]
+
+    def _recalled(self, seq: int) -> Known | None:
+        with self._lock:
+            known = self._manifests.pop(seq, None)
+            if known is not None:
+                self._manifests[seq] = known
+            return known
 
     def _meta(self, conn: Connection) -> Collection:
         return conn.collection(self.layout.meta)
@@ -163,15 +188,29 @@ class VersionLog:
         seq, token = (
             (version.seq, version.token) if isinstance(version, Version) else (parse_name(version))
         )
+        return dict(self.conn.call(lambda c: self._read_manifest(c, seq, token)).manifest)
 
-        def read(conn: Connection) -> dict[str, str]:
-            got = self._meta(conn).get(ids=[version_id(seq)], include=["metadatas"])
-            metas = got["metadatas"] or []
-            if not metas or not str(metas[0]["token"]).startswith(token):
-                raise VersionGone(f"version {seq} is no longer stored")
-            return dict(json.loads(str(metas[0]["manifest"])))
-
-        return self.conn.call(read)
+    def _read_manifest(self, conn: Connection, seq: int, token: str) -> Known:
+        meta = self._meta(conn)
+        got = meta.get(ids=[version_id(seq)], include=["metadatas"])
+        metas = got["metadatas"] or []
+        if not metas or not str(metas[0]["token"]).startswith(token):
+            raise VersionGone(f"version {seq} is no longer stored")
+        record = metas[0]
+        known = self._recalled(seq)
+        if known is not None and known.token == record["token"]:
+            return known  # the record is still there: what it says is known
+        records: dict[int, Any] = {seq: record}
+        parent = self._recalled(seq - 1)
+        if not is_checkpoint(record) and (parent is None or parent.token != record["parent"]):
+            ids = [version_id(s) for s in range(base_of(record, seq), seq)]  # the chain, at once
+            chain = meta.get(ids=ids, include=["metadatas"])
+            for i, m in zip(chain["ids"], chain["metadatas"] or [], strict=True):
+                records[int(i[1:])] = m
+        manifest = rebuild(seq, records, parent)
+        known = Known(seq, str(record["token"]), base_of(record, seq), manifest)
+        self._remember(known)
+        return known
 
     def try_commit(
         self, seq: int, manifest: dict[str, str], fingerprint: str, token: str, chunks: int
@@ -188,7 +227,8 @@ class VersionLog:
         }
         # The manifest is metadata, not the record's document: Chroma indexes documents for
         # full-text search, which for a manifest of random ids costs far more than it holds.
-        record: Any = {**meta_fields, "manifest": json.dumps(manifest, sort_keys=True)}
+        stored_as = stored_fields(seq, manifest, self._recalled(seq - 1))
+        record: Any = {**meta_fields, **stored_as}
         vid = version_id(seq)
 
         def claim(conn: Connection) -> Version | None:
@@ -205,7 +245,19 @@ class VersionLog:
         won = self.conn.call(claim)
         if won is not None:
             self._known = max(self._known, seq)
+            self._remember(Known(seq, token, int(stored_as["base"]), dict(manifest)))
         return won
+
+    def make_checkpoint(self, version: Version) -> None:
+        """Store `version`'s manifest whole in its record (in place: `update` adds nothing
+        when the record is gone), so the versions below it can be deleted."""
+        seq, token = version.seq, version.token
+        known = self.conn.call(lambda c: self._read_manifest(c, seq, token))
+        if known.base == seq:
+            return
+        vid = version_id(seq)
+        fields = checkpoint_fields(seq, known.manifest)
+        self.conn.call(lambda c: self._meta(c).update(ids=[vid], metadatas=[fields]))
 
     def delete(self, seqs: Iterable[int]) -> None:
         ids = [version_id(s) for s in seqs]

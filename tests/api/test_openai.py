@@ -72,15 +72,27 @@ def test_models_lists_the_served_model(client: OpenAI) -> None:
     assert [m.id for m in client.models.list()] == ["extractive"]
 
 
-def test_last_message_from_assistant_is_rejected(client: OpenAI) -> None:
+def test_turns_after_the_last_user_message_are_ignored(client: OpenAI) -> None:
+    alone = client.chat.completions.create(
+        model="extractive", messages=[{"role": "user", "content": QUESTION}]
+    )
+    reply = client.chat.completions.create(
+        model="extractive",
+        messages=[
+            {"role": "user", "content": QUESTION},
+            {"role": "assistant", "content": "Vladimir Putin [1]."},
+            {"role": "system", "content": "Be brief."},
+        ],
+    )
+    assert reply.choices[0].message.content == alone.choices[0].message.content
+    assert "Xi Jinping" in (reply.choices[0].message.content or "")
+    assert (reply.model_extra or {})["citations"] == (alone.model_extra or {})["citations"]
+
+
+def test_a_conversation_without_a_user_message_is_rejected(client: OpenAI) -> None:
     with pytest.raises(openai.UnprocessableEntityError) as info:
         client.chat.completions.create(
-            model="extractive",
-            messages=[
-                {"role": "user", "content": QUESTION},
-                {"role": "assistant", "content": "Xi Jinping [1]."},
-            ],
+            model="extractive", messages=[{"role": "assistant", "content": "Xi Jinping [1]."}]
         )
     assert info.value.status_code == 422
-    assert isinstance(info.value.body, dict)
-    assert "last message" in str(info.value.body.get("message", info.value.body))
+    assert "from the user" in str(info.value.body)

@@ -3,6 +3,7 @@ collection after the grace period, and migration of the old layout."""
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
@@ -16,10 +17,11 @@ from service.ingest import builder as builder_module
 from service.ingest.builder import IndexBuilder
 from service.ingest.gc import collect_garbage
 from service.qa.snapshot import Snapshots
+from service.store import manifests
 from service.store.client import open_client
 from service.store.embeddings import MiniLMEmbeddings
 from service.store.reader import IndexReader
-from service.store.versions import LEGACY_ID, LegacyIndexError, unit_vectors
+from service.store.versions import LEGACY_ID, LegacyIndexError, Version, VersionGone, unit_vectors
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "article-2023-03-25.txt"
 
@@ -228,3 +230,65 @@ def test_an_old_layout_index_says_what_to_run_then_migrates(
         sorted(reader.manifest(reader.current_version() or "").values()), "Guterres lunch", 3
     )
     assert retriever_hits
+
+
+def _records(reader: IndexReader) -> dict[int, dict[str, object]]:
+    got = reader.conn.get(reader.layout.meta, where={"kind": "version"}, include=["metadatas"])
+    return {int(str(m["seq"])): dict(m) for m in got["metadatas"] or []}
+
+
+def test_versions_store_their_change_and_a_fresh_reader_rebuilds_them(
+    tmp_path: Path, embedder: MiniLMEmbeddings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(manifests, "CHECKPOINT_EVERY", 4)
+    settings = Settings(index_dir=tmp_path / "i", gc_grace_s=3600)
+    reader = _reader(settings, embedder)
+    builder = IndexBuilder(reader)
+    builder.apply([make_document(f"Station {i} records rain.", f"s{i}") for i in range(12)])
+    for i in range(6):  # one document changed or removed per version
+        builder.apply([make_document(f"Station 0 now records snow {i}.", "s0")])
+        builder.apply(deletes=[f"s{i + 1}"])
+    records = _records(reader)
+    head = max(records)
+    assert head == 13
+    checkpoints = sorted(s for s, m in records.items() if "manifest" in m)
+    assert checkpoints == [1, 5, 9, 13]  # every 4th, the rest are changes
+    delta = records[11]  # v1 holds all 12, then v2k changes s0 and v2k+1 removes s<k>
+    assert "manifest" not in delta and delta["parent"] == records[10]["token"]
+    assert json.loads(str(delta["delta"])) == {"s5": None}  # the change alone
+    fresh = _reader(settings, embedder)
+    for seq in range(1, head + 1):
+        version = Version.from_meta(records[seq])
+        assert fresh.manifest(version) == reader.manifest(version)
+    assert set(fresh.documents()) == {"s0"} | {f"s{i}" for i in range(7, 12)}
+    assert "snow 5" in fresh.documents()["s0"].text
+
+
+def test_collection_keeps_every_kept_version_whole(
+    tmp_path: Path, embedder: MiniLMEmbeddings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(manifests, "CHECKPOINT_EVERY", 100)  # no checkpoint from writers
+    settings, reader, _, _ = _seeded_then_churned(tmp_path, embedder, 0)
+    records = _records(reader)
+    assert sorted(records) == [7, 8, 9]  # the last 3 kept, the oldest one made whole
+    assert "manifest" in records[7] and "delta" not in records[7]
+    assert "delta" in records[8] and "delta" in records[9]
+    fresh = _reader(settings, embedder)
+    for seq in (7, 8, 9):
+        version = Version.from_meta(records[seq])
+        assert fresh.manifest(version) == reader.manifest(version)
+    assert set(fresh.documents()) == {"article-2023-03-25"}
+
+
+def test_a_change_on_another_parent_is_not_rebuilt() -> None:
+    records = {
+        1: {"token": "a", "manifest": json.dumps({"x": "r1"})},
+        2: {"token": "b", "delta": json.dumps({"y": "r2"}), "parent": "a", "base": 1},
+        3: {"token": "c", "delta": json.dumps({"x": None}), "parent": "z", "base": 1},
+    }
+    assert manifests.rebuild(2, records) == {"x": "r1", "y": "r2"}
+    with pytest.raises(VersionGone, match="not the one version 3 was built on"):
+        manifests.rebuild(3, records)
+    del records[1]
+    with pytest.raises(VersionGone, match="no longer stored"):
+        manifests.rebuild(2, records)

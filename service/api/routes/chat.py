@@ -31,16 +31,16 @@ router = APIRouter(prefix="/v1", tags=["openai"])
 
 
 def split_request(body: ChatRequest) -> tuple[str, list[Turn]]:
-    """The last user message is the question; earlier user/assistant messages are history."""
-    last = body.messages[-1]
-    if last.role != "user":
-        raise ApiError(422, "invalid_request", "messages: the last message must be from the user")
-    question = last.text().strip()
+    """The last user message is the question; earlier user/assistant messages are history.
+    Messages after the last user message (an assistant turn, a system note) are ignored: the
+    reply answers that question again, as the schema allows any role last."""
+    at = max(i for i, m in enumerate(body.messages) if m.role == "user")  # the model checks one
+    question = body.messages[at].text().strip()
     if not question:
         raise ApiError(422, "invalid_request", "messages: the last user message is empty")
     history = [
         Turn(role=m.role, content=m.text())
-        for m in body.messages[:-1]
+        for m in body.messages[:at]
         if m.role in ("user", "assistant") and m.text().strip()
     ]
     return question, history
