@@ -16,6 +16,8 @@ from typing import IO, Any
 
 import httpx
 
+from service.evaluation.bench.http import stop_process
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -60,14 +62,8 @@ class _Process:
         return rss_bytes(self.pid)
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGCONT)
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        if self.proc is not None:
+            stop_process(self.proc)
         self.proc = None
 
     def __enter__(self) -> Any:

@@ -14,6 +14,8 @@ from typing import IO
 
 import httpx
 
+from service.evaluation.bench.http import stop_process
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -39,14 +41,7 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout_s: float) -> Non
     raise RuntimeError(f"ragqa serve was not ready in {timeout_s:g} s")
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (a graceful shutdown), then SIGKILL if it takes more than 20 s."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
+stop = stop_process  # SIGTERM (a graceful shutdown), then SIGKILL after 20 s
 
 
 class LiveServer:
