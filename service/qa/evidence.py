@@ -34,7 +34,7 @@ SPECIFIC_PENALTY = 0.2
 FOCUS_COVERAGE = 0.5
 # A sentence opening with one of these refers to names of the sentence before it ("They call
 # Biden's view ..." after "Moscow and Beijing see ..."): those names count as present.
-_REFERS_BACK = re.compile(r"^\W*(?:he|she|it|they|his|her|its|their|this|these)\b", re.I)
+REFERS_BACK = re.compile(r"^\W*(?:he|she|it|they|his|her|its|their|this|these)\b", re.I)
 # Evidence may span up to MAX_WINDOW consecutive sentences; each extra sentence costs this much.
 MAX_WINDOW = 2
 WINDOW_PENALTY = 0.06
@@ -125,7 +125,7 @@ class EvidenceSelector:
             lexical = self.lexical(stats, question_terms, text)
             referent = ""
             first = window_index.get((doc_id, begin), 0)
-            if first > 0 and _REFERS_BACK.match(text):
+            if first > 0 and REFERS_BACK.match(text):
                 referent = stats.sentences[doc_id][first - 1].text + " "
             dense = max(dense_of.get((doc_id, s.start), 0.0) for s in window)
             # The asked-for type must be offered by the window's best-matching sentence.
