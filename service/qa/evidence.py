@@ -34,7 +34,7 @@ SPECIFIC_PENALTY = 0.2
 FOCUS_COVERAGE = 0.5
 # A sentence opening with one of these refers to names of the sentence before it ("They call
 # Biden's view ..." after "Moscow and Beijing see ..."): those names count as present.
-REFERS_BACK = re.compile(r"^\W*(?:he|she|it|they|his|her|its|their|this|these)\b", re.I)
+REFERS_BACK = re.compile(r"^\W*(?:he|she|it|they|his|her|its|their)\b", re.I)
 # Evidence may span up to MAX_WINDOW consecutive sentences; each extra sentence costs this much.
 MAX_WINDOW = 2
 WINDOW_PENALTY = 0.06
