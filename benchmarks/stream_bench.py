@@ -3,7 +3,8 @@
 Runs the real pipeline with the local model (no cache) over the answerable dev questions and
 measures, from the start of each question: when the model wrote its first piece (what a
 client used to see first, unverified), and when the first `token` event (a verified sentence)
-was ready. Prints the figures, then one JSON line.
+was ready (for a name/number/time/place question that may be the reader's direct answer,
+`qa/lead.py`, sent before the model writes). Prints the figures, then one JSON line.
 
     python -m benchmarks.stream_bench [--questions ../shared/eval/questions.jsonl] [--limit N]
 """
@@ -86,7 +87,7 @@ def run(questions: Sequence[str], index_dir: Path) -> dict[str, Any]:
     raw_ms: list[float] = []
     verified_ms: list[float] = []
     delay_ms: list[float] = []
-    fallbacks = refusals = 0
+    fallbacks = refusals = led = 0
     for question in questions:
         timed.first_piece = None
         first_token: float | None = None
@@ -95,6 +96,8 @@ def run(questions: Sequence[str], index_dir: Path) -> dict[str, Any]:
             if isinstance(value, Answer):
                 fallbacks += value.fallback is not None
                 refusals += not value.answerable
+                short = value.short_answer or ""
+                led += bool(short) and value.answer.startswith(short[:1].upper() + short[1:])
             elif first_token is None:
                 first_token = time.perf_counter()
         if timed.first_piece is not None:
@@ -110,6 +113,7 @@ def run(questions: Sequence[str], index_dir: Path) -> dict[str, Any]:
         "verified_minus_raw": stats(delay_ms),
         "fallback_answers": fallbacks,
         "refusals": refusals,
+        "led_by_short_answer": led,
     }
 
 
@@ -126,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{key:>24}: p50 {s['p50_ms']:>8} ms   p95 {s['p95_ms']:>8} ms   (n={s['n']})")
     print(f"{'fallback answers':>24}: {result['fallback_answers']}")
     print(f"{'refusals':>24}: {result['refusals']}")
+    print(f"{'led by short answer':>24}: {result['led_by_short_answer']}")
     print(json.dumps(result))
     return 0
 
