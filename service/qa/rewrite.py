@@ -190,14 +190,17 @@ def rule_rewrite(question: str, history: Sequence[Turn]) -> str | None:
 
 
 def rewrite_focus(question: str, rewritten: str | None) -> str | None:
-    """What the evidence for a rewritten follow-up must also cover: the follow-up itself.
-
-    A rewrite adds names from the history ("What did he eat for breakfast?" becomes "What did
-    Xi Jinping eat for breakfast?"), and those names alone can carry a passage's score; the
-    passage must also hold what the follow-up itself asked (`FOCUS_COVERAGE` of its terms in
-    `qa/evidence.py`). A follow-up with no content words of its own ("And when?") adds
-    nothing to check."""
-    return None if rewritten is None else question
+    """What the evidence for a rewritten follow-up must also cover: the follow-up itself when
+    it named a new subject ("What about the moon?"); None when the rewrite only resolved
+    pronouns or a bare question word, since the rewrite then holds all the follow-up said."""
+    if rewritten is None:
+        return None
+    body = _LEAD.sub("", question.strip())
+    if _ABOUT.match(body) or (
+        _BARE_NAME.fullmatch(body[:1].upper() + body[1:]) and not _WH.match(body)
+    ):
+        return question
+    return None
 
 
 def needs_rewrite(question: str, history: Sequence[Turn]) -> bool:
