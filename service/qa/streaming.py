@@ -78,13 +78,19 @@ class VerifiedStream:
         self.verify_s = 0.0
         self._drafted = 0  # draft sentences already checked
         self._sent = 0
+        self._limit = 0  # most sentences an answer may pass (0: no limit)
 
     def _new(self, check: SentenceCheck, text: str) -> list[Verified]:
         """Check the draft sentences of `text` (complete raw sentences) not checked yet."""
         t = time.perf_counter()
         draft = self.answerer.finish(text, self.evidence)
         found: list[Segment] = segments(draft.text) if draft.answerable else []
-        passed = [v for seg in found[self._drafted :] if (v := check.add(seg)) is not None]
+        passed = []
+        for seg in found[self._drafted :]:
+            if self._limit and len(check.passed) >= self._limit:
+                break
+            if (verified := check.add(seg)) is not None:
+                passed.append(verified)
         self._drafted = max(self._drafted, len(found))
         self.verify_s += time.perf_counter() - t
         return passed
@@ -110,6 +116,7 @@ class VerifiedStream:
         led = first is not None
         if first is not None:
             yield self._token(first)
+            self._limit = 2  # the direct answer and one sentence that backs it are enough
         held: list[Verified] = []
         raw = done = ""
         pieces = self.answerer.stream(self.asked, self.evidence)
@@ -128,8 +135,8 @@ class VerifiedStream:
                     for verified in held:
                         yield self._token(verified)
                     held = []
-                if led and len(check.passed) > 1:
-                    break  # the direct answer and one sentence that backs it are enough
+                if self._limit and len(check.passed) >= self._limit:
+                    break
             else:
                 held += self._new(check, done + raw)
         finally:
@@ -160,7 +167,11 @@ class VerifiedStream:
         t = time.perf_counter()
         backup = ExtractiveAnswerer().draft(self.asked, self.evidence)
         found = segments(backup.text) if backup.answerable else []
-        passed = [v for seg in found if (v := check.add(seg)) is not None]
+        passed = []
+        for seg in found:
+            if (verified := check.add(seg)) is not None:
+                passed.append(verified)
+                break  # one sentence backs the lead up
         self.verify_s += time.perf_counter() - t
         return passed
 
