@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     model_timeout_s: float = Field(default=30.0, gt=0)
     max_output_tokens: int = Field(default=160, ge=8, le=2048)
     context_tokens: int = Field(default=2048, ge=256, le=32768)
+    # A model answer to a name/number/time/place question starts with the reader's verified
+    # short span (sent before the model writes), then one model sentence (qa/lead.py).
+    lead_answers: bool = True
 
     # HTTP API
     host: str = "127.0.0.1"

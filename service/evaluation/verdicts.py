@@ -53,17 +53,29 @@ class Verdict:
         return not self.failures
 
 
+LABEL_WORDS = 3  # "the answer is": at most this many words before a repeated sentence
+
+
 def repeated_sentences(text: str) -> int:
-    """Sentences of `text` equal (after normalisation) to an earlier one, or ending in it
-    ("The answer is: <an earlier sentence>")."""
+    """Sentences of `text` equal (after normalisation) to an earlier one, or that earlier one
+    after a short label ("The answer is: <an earlier sentence>"). A sentence that only ends
+    with a one-word answer said before ("Beijing. Leaders are preparing to fly to Beijing.")
+    explains it, and is not a repeat."""
     seen: list[str] = []
     repeats = 0
     for sentence in split_sentences(text):
         norm = normalize(sentence.text)
-        if norm and any(norm == s or norm.endswith(" " + s) for s in seen):
+        if norm and any(_repeats(norm, s) for s in seen):
             repeats += 1
         seen.append(norm)
     return repeats
+
+
+def _repeats(norm: str, earlier: str) -> bool:
+    if norm == earlier:
+        return True
+    label = norm[: -len(earlier)].split() if norm.endswith(" " + earlier) else None
+    return label is not None and len(label) <= LABEL_WORDS
 
 
 def quote_is_valid(citation: Citation, doc_text: DocText) -> bool:

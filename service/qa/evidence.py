@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,6 +32,9 @@ TYPE_PENALTY = 0.25
 SPECIFIC_PENALTY = 0.2
 # Share of a follow-up's own terms the evidence must hold ("What about the moon?").
 FOCUS_COVERAGE = 0.5
+# A sentence opening with one of these refers to names of the sentence before it ("They call
+# Biden's view ..." after "Moscow and Beijing see ..."): those names count as present.
+REFERS_BACK = re.compile(r"^\W*(?:he|she|it|they|his|her|its|their)\b", re.I)
 # Evidence may span up to MAX_WINDOW consecutive sentences; each extra sentence costs this much.
 MAX_WINDOW = 2
 WINDOW_PENALTY = 0.06
@@ -109,6 +113,9 @@ class EvidenceSelector:
             for (d, s), v in zip(singles, vectors, strict=True)
         }
         doc_texts = {d: docs[d].text for d, _ in spans if d in docs}
+        window_index = {
+            (d, s.start): i for d in doc_texts for i, s in enumerate(stats.sentences.get(d, []))
+        }
         scored: list[ScoredSentence] = []
         for doc_id, window in spans:
             begin, finish = window[0].start, window[-1].end
@@ -116,6 +123,10 @@ class EvidenceSelector:
             if not text:
                 continue
             lexical = self.lexical(stats, question_terms, text)
+            referent = ""
+            first = window_index.get((doc_id, begin), 0)
+            if first > 0 and REFERS_BACK.match(text):
+                referent = stats.sentences[doc_id][first - 1].text + " "
             dense = max(dense_of.get((doc_id, s.start), 0.0) for s in window)
             # The asked-for type must be offered by the window's best-matching sentence.
             core = max(window, key=lambda s: self.lexical(stats, question_terms, s.text))
@@ -127,7 +138,7 @@ class EvidenceSelector:
                 + W_DENSE * dense
                 - WINDOW_PENALTY * (len(window) - 1)
                 - (0.0 if typed else TYPE_PENALTY)
-                - SPECIFIC_PENALTY * missing_specifics(question, text)
+                - SPECIFIC_PENALTY * missing_specifics(question, referent + text)
             )
             scored.append(
                 ScoredSentence(

@@ -18,6 +18,7 @@ from service.core.schemas import Answer, Token, Turn
 from service.core.types import Evidence
 from service.qa.cache import AnswerCache, cache_key
 from service.qa.evidence import EvidenceSelector
+from service.qa.lead import lead_segment
 from service.qa.reader import READ_PASSAGES, REFUSE_BELOW, ReaderResult, attach, shared_reader
 from service.qa.retrieval import HybridRetriever
 from service.qa.rewrite import needs_rewrite, rewrite_focus, standalone
@@ -156,7 +157,10 @@ class QAPipeline:
             prepared.timing_ms["generate"] = prepared.timing_ms["verify"] = 0.0
         else:
             asked = prepared.rewritten or prepared.question
-            stream = VerifiedStream(self.answerer, verifier, asked, prepared.evidence)
+            lead = None
+            if self.settings.lead_answers and self.answerer.name != "extractive":
+                lead = lead_segment(asked, prepared.evidence, prepared.reading)
+            stream = VerifiedStream(self.answerer, verifier, asked, prepared.evidence, lead)
             for token in stream.tokens():
                 if not sent:
                     prepared.timing_ms["first_token"] = _ms(started)

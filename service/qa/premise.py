@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from service.core.text import fold, names, stem, terms
 from service.core.types import Evidence
+from service.qa.evidence import REFERS_BACK
 
 _NEXT_WORD = re.compile(r"\s+([A-Za-z][\w-]*)")
 _CAP_WORD = re.compile(r"(?<![\w’'])([A-Z][\w’'-]*)\s+([A-Za-z][\w-]*)")
@@ -39,8 +40,8 @@ def _pairs(text: str) -> list[tuple[str, str]]:
 
 def swapped_premise(question: str, evidence: list[Evidence]) -> Swap | None:
     """The swap a question makes against `evidence` (best first), or None."""
-    if not evidence:
-        return None
+    if not evidence or REFERS_BACK.match(evidence[0].text):
+        return None  # "They ...": the best passage's names are in the sentence before it
     best = set(terms(evidence[0].text, keep_stopwords=True))
     for name in names(question):
         if stem(fold(name)) in best:

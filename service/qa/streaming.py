@@ -6,6 +6,10 @@ a sentence (with the `[n]` markers that follow it) is complete, it is drafted (t
 renumbering in order of first use). A sentence that passes becomes a `Token`; one that fails
 is never sent. The final answer is made of exactly the tokens sent, so it contains them all.
 
+A direct answer (`lead`, the reader's short span) goes first when it passes, before the
+model has written a word; the model's first sentence that passes then backs it up, and
+generation stops there (the extractive sentence backs it up when none does).
+
 Verified sentences are held back while the verified text does not yet offer the kind of thing
 asked for (a name, a number, a time): such an answer may still give way to the extractive
 one, and nothing sent may be dropped later. When the stream ends with nothing sent and the
@@ -56,9 +60,15 @@ class VerifiedStream:
     """
 
     def __init__(
-        self, answerer: Answerer, verifier: Verifier, asked: str, evidence: list[Evidence]
+        self,
+        answerer: Answerer,
+        verifier: Verifier,
+        asked: str,
+        evidence: list[Evidence],
+        lead: Segment | None = None,
     ) -> None:
         self.answerer = answerer
+        self.lead = lead  # the direct answer, sent (once verified) before the model writes
         self.verifier = verifier
         self.asked = asked
         self.evidence = evidence
@@ -68,13 +78,19 @@ class VerifiedStream:
         self.verify_s = 0.0
         self._drafted = 0  # draft sentences already checked
         self._sent = 0
+        self._limit = 0  # most sentences an answer may pass (0: no limit)
 
     def _new(self, check: SentenceCheck, text: str) -> list[Verified]:
         """Check the draft sentences of `text` (complete raw sentences) not checked yet."""
         t = time.perf_counter()
         draft = self.answerer.finish(text, self.evidence)
         found: list[Segment] = segments(draft.text) if draft.answerable else []
-        passed = [v for seg in found[self._drafted :] if (v := check.add(seg)) is not None]
+        passed = []
+        for seg in found[self._drafted :]:
+            if self._limit and len(check.passed) >= self._limit:
+                break
+            if (verified := check.add(seg)) is not None:
+                passed.append(verified)
         self._drafted = max(self._drafted, len(found))
         self.verify_s += time.perf_counter() - t
         return passed
@@ -96,6 +112,11 @@ class VerifiedStream:
             return
         check = self.verifier.stream(self.evidence, self.answerer.name, self.answerer.model)
         may_fall_back = self.answerer.name != "extractive"
+        first = check.add(self.lead) if self.lead is not None else None
+        led = first is not None
+        if first is not None:
+            yield self._token(first)
+            self._limit = 2  # the direct answer and one sentence that backs it are enough
         held: list[Verified] = []
         raw = done = ""
         pieces = self.answerer.stream(self.asked, self.evidence)
@@ -114,13 +135,21 @@ class VerifiedStream:
                     for verified in held:
                         yield self._token(verified)
                     held = []
-            held += self._new(check, done + raw)
+                if self._limit and len(check.passed) >= self._limit:
+                    break
+            else:
+                held += self._new(check, done + raw)
         finally:
             close = getattr(pieces, "close", None)
             if callable(close):
                 close()
             self.usage = usage_of(pieces)
+        backed = led and len(check.passed) == 1 and may_fall_back  # the model added nothing
+        if backed:
+            held += self._backup(check)
         answer = check.answer()
+        if backed and len(check.passed) > 1:
+            answer.fallback = "extractive"
         if not self._sent and may_fall_back and needs_fallback(self.asked, answer, True):
             rescued, verified_backup = self._fallback(answer)
             if rescued.answerable:
@@ -131,6 +160,20 @@ class VerifiedStream:
             yield Token(text=answer.answer, citations=[])
         answer.usage = self.usage
         self.answer = answer
+
+    def _backup(self, check: SentenceCheck) -> list[Verified]:
+        """The extractive answer's sentences after a verified lead, through the same check
+        (a sentence that only restates the lead is dropped there)."""
+        t = time.perf_counter()
+        backup = ExtractiveAnswerer().draft(self.asked, self.evidence)
+        found = segments(backup.text) if backup.answerable else []
+        passed = []
+        for seg in found:
+            if (verified := check.add(seg)) is not None:
+                passed.append(verified)
+                break  # one sentence backs the lead up
+        self.verify_s += time.perf_counter() - t
+        return passed
 
     def _fallback(self, answer: Answer) -> tuple[Answer, list[Verified]]:
         """The extractive answer, verified sentence by sentence, marked as the fallback."""

@@ -78,7 +78,8 @@ def faulty(request: pytest.FixtureRequest) -> Iterator[FaultyAnswerer]:
 
 
 def faulty_server(start_server: ServerFactory, answerer: FaultyAnswerer) -> Server:
-    return start_server(answerer=answerer, model_timeout_s=TIMEOUT_S)
+    # the model fails before any text: no direct answer from the reader is sent first
+    return start_server(answerer=answerer, model_timeout_s=TIMEOUT_S, lead_answers=False)
 
 
 def test_ask_gives_503_in_time_then_recovers(
@@ -124,12 +125,26 @@ def test_chat_completion_gives_503_then_recovers(
 
 def test_failure_mid_stream_ends_with_error_event(start_server: ServerFactory) -> None:
     answerer = BreaksMidStream("failing")
-    with start_server(answerer=answerer).client() as client:
+    with start_server(answerer=answerer, lead_answers=False).client() as client:
         response = client.post("/v1/ask/stream", json={"question": QUESTION})
     events = parse_sse(response.text)
     assert {kind for kind, _ in events[:-1]} == {"token"} and events[-1][0] == "error"
     assert events[-1][1]["error"]["code"] == "model_unavailable"
     assert "secret" not in response.text
+
+
+def test_a_model_failing_after_the_direct_answer_ends_with_error_event(
+    start_server: ServerFactory,
+) -> None:
+    """The reader's direct answer was sent before the model started: the response has begun,
+    so the model's failure is an `error` event after it, not a 503."""
+    answerer = FaultyAnswerer("failing")
+    with start_server(answerer=answerer, model_timeout_s=TIMEOUT_S).client() as client:
+        response = client.post("/v1/ask/stream", json={"question": QUESTION})
+    events = parse_sse(response.text)
+    assert response.status_code == 200 and [k for k, _ in events] == ["token", "error"]
+    assert "Xi Jinping" in events[0][1]["text"]
+    assert events[-1][1]["error"]["code"] == "model_unavailable"
 
 
 def test_stall_mid_stream_ends_with_error_event_in_time(start_server: ServerFactory) -> None:

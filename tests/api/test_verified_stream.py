@@ -55,7 +55,8 @@ def fake_model(reply: str = REPLY, **gate: Any) -> LLMAnswerer:
 
 @pytest.fixture
 def fake_server(start_server: ServerFactory) -> Server:
-    return start_server(answerer=fake_model())
+    # the model's own sentences, one by one (the reader's lead has its own tests below)
+    return start_server(answerer=fake_model(), lead_answers=False)
 
 
 def test_planted_sentence_never_reaches_sse(fake_server: Server) -> None:
@@ -113,7 +114,7 @@ def gated(start_server: ServerFactory) -> Iterator[tuple[Server, threading.Event
     first one is complete) until the test opens the gate."""
     gate = threading.Event()
     pause = len(TRUE.split(" ")) + 1
-    yield start_server(answerer=fake_model(gate=gate, pause_after=pause)), gate
+    yield start_server(answerer=fake_model(gate=gate, pause_after=pause), lead_answers=False), gate
     gate.set()
 
 
@@ -141,18 +142,30 @@ def test_sse_token_arrives_while_the_model_is_still_writing(
     gated: tuple[Server, threading.Event],
 ) -> None:
     server, gate = gated
-    with (
-        httpx.Client(base_url=server.url, timeout=30) as client,
-        client.stream("POST", "/v1/ask/stream", json={"question": QUESTION}) as response,
-    ):
-        lines = response.iter_lines()
-        assert next(lines) == "event: token"
-        data = json.loads(next(lines).removeprefix("data: "))
-        assert data["text"] == TRUE and [c["id"] for c in data["citations"]] == [1]
-        assert not gate.is_set()
+    data, rest = first_token_then_rest(server, gate)
+    assert data["text"] == TRUE and [c["id"] for c in data["citations"]] == [1]
+    assert rest[-1][0] == "answer" and "golden horse" not in json.dumps(rest)
+
+
+def first_token_then_rest(
+    server: Server, gate: threading.Event
+) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
+    """The first SSE `token` (asserted to arrive while the model is held at `gate`), then the
+    other events once the gate is opened."""
+    try:
+        with (
+            httpx.Client(base_url=server.url, timeout=30) as client,
+            client.stream("POST", "/v1/ask/stream", json={"question": QUESTION}) as response,
+        ):
+            lines = response.iter_lines()
+            assert next(lines) == "event: token"
+            first: dict[str, Any] = json.loads(next(lines).removeprefix("data: "))
+            assert not gate.is_set()  # sent before the model wrote anything more
+            gate.set()
+            rest = parse_sse("\n".join(lines))
+    finally:
         gate.set()
-        rest = "\n".join(lines)
-    assert "event: answer" in rest and "golden horse" not in rest
+    return first, rest
 
 
 def test_answer_missing_the_asked_type_is_never_streamed_then_replaced(
@@ -160,7 +173,9 @@ def test_answer_missing_the_asked_type_is_never_streamed_then_replaced(
 ) -> None:
     """A verified sentence that does not offer what was asked (a name) is held back; the
     extractive fallback replaces it, and only the fallback's sentences are sent."""
-    server = start_server(answerer=fake_model("The farewell came after a state banquet [1]."))
+    server = start_server(
+        answerer=fake_model("The farewell came after a state banquet [1]."), lead_answers=False
+    )
     with server.client() as client:
         events = parse_sse(client.post("/v1/ask/stream", json={"question": QUESTION}).text)
     answer = events[-1][1]
@@ -169,3 +184,33 @@ def test_answer_missing_the_asked_type_is_never_streamed_then_replaced(
     assert answer["dropped_sentences"] == 0  # the model's sentence passed, yet was held back
     assert "".join(tokens) == answer["answer"]
     assert not any("came after" in t for t in tokens)
+
+
+def test_the_direct_answer_is_sent_before_the_model_writes(start_server: ServerFactory) -> None:
+    """A "who" question: the reader's verified name is the first token, sent while the model
+    has not written a word; a planted sentence after it is never sent, the model's first
+    true sentence backs the lead up, and nothing more is read from the model."""
+    gate = threading.Event()
+    reply = f"{PLANTED} {TRUE} {ALSO_TRUE}"
+    server = start_server(answerer=fake_model(reply, gate=gate, pause_after=0))
+    lead, rest = first_token_then_rest(server, gate)  # the model has written nothing yet
+    assert "Xi Jinping" in lead["text"] and lead["text"].endswith("[1].")
+    assert len(lead["text"].split()) <= 6 and [c["id"] for c in lead["citations"]] == [1]
+    answer = rest[-1][1]
+    tokens = [lead["text"]] + [data["text"] for kind, data in rest if kind == "token"]
+    assert tokens == [lead["text"], " " + TRUE]  # then the model stops: ALSO_TRUE is unread
+    assert answer["answer"] == "".join(tokens) and answer["dropped_sentences"] == 1
+    assert answer["short_answer"] and answer["short_answer"] in lead["text"]
+
+
+def test_a_lead_the_model_cannot_back_up_gets_the_extractive_sentence(
+    start_server: ServerFactory,
+) -> None:
+    server = start_server(answerer=fake_model(PLANTED))
+    with server.client() as client:
+        events = parse_sse(client.post("/v1/ask/stream", json={"question": QUESTION}).text)
+    answer = events[-1][1]
+    tokens = [data["text"] for kind, data in events if kind == "token"]
+    assert len(tokens) >= 2 and "golden horse" not in answer["answer"]
+    assert answer["fallback"] == "extractive" and "".join(tokens) == answer["answer"]
+    assert "farewell" in tokens[1]  # the quote that backs the name up

@@ -61,7 +61,9 @@ def fake_server(tmp_path_factory: pytest.TempPathFactory, index_dir: Path) -> It
     """The real app with a slow fake model whose reply holds a fabricated sentence."""
     script = str(ROOT / "tests" / "browser" / "fake_model_server.py")
     command = [script, "--index-dir", str(index_dir), "--reply", REPLY, "--delay", "0.15"]
-    with serve(tmp_path_factory.mktemp("fake-server"), command, clean_env()) as running:
+    env = clean_env()
+    env["RAG_LEAD_ANSWERS"] = "false"  # the model's own sentences (the lead: tests/api)
+    with serve(tmp_path_factory.mktemp("fake-server"), command, env) as running:
         yield running
 
 

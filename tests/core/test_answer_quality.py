@@ -85,3 +85,15 @@ def test_a_possessive_name_in_the_best_passage_is_no_swap() -> None:
         Evidence(2, "d", "t", 51, 90, "The Norman army was smaller.", 0.5),
     ]
     assert swapped_premise("How many men were in Robert's army?", evidence) is None
+
+
+def test_no_swap_is_read_into_a_passage_that_names_its_subject_earlier() -> None:
+    """ "They ... their castle: Afranji" names the Normans in the sentence before it: the
+    question's "Norman castle" is not swapped for another castle of the passages."""
+    evidence = [
+        Evidence(1, "d", "t", 0, 60, "They lent their name to their castle: Afranji.", 0.8),
+        Evidence(2, "d", "t", 61, 99, "The king stayed at Trim Castle.", 0.5),
+    ]
+    assert swapped_premise("What was the name of the Norman castle?", evidence) is None
+    evidence[0] = Evidence(1, "d", "t", 0, 60, "The Franks lent a name to a castle.", 0.8)
+    assert swapped_premise("What was the name of the Norman castle?", evidence) is not None

@@ -55,3 +55,15 @@ def test_evidence_is_numbered_and_does_not_overlap(seeded_pipeline: QAPipeline) 
     assert [e.number for e in selection.evidence] == list(range(1, len(selection.evidence) + 1))
     spans = sorted((e.start, e.end) for e in selection.evidence)
     assert all(a_end <= b_start for (_, a_end), (b_start, _) in itertools.pairwise(spans))
+
+
+def test_a_sentence_opening_with_a_pronoun_keeps_the_names_before_it(
+    seeded_pipeline: QAPipeline,
+) -> None:
+    """ "They call Biden's view ... a false storyline" follows "Moscow and Beijing see ...":
+    the question's Moscow and Beijing are that pronoun's referents, not missing names."""
+    question = "Whose view do Moscow and Beijing call a false storyline?"
+    prepared = seeded_pipeline.prepare(question)
+    assert prepared.answerable
+    assert "Joe Biden" in prepared.evidence[0].text
+    assert "Biden" in seeded_pipeline.ask(question).answer

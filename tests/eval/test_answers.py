@@ -17,6 +17,12 @@ def test_contains_any_ignores_case() -> None:
     assert contains_any("He left on TUESDAY.", ["tuesday"])
 
 
+def test_contains_any_finds_a_name_in_its_possessive() -> None:
+    assert contains_any("They call US President Joe Biden’s view false.", ["Joe Biden"])
+    assert contains_any("It is Russia's war.", ["Russia"])
+    assert not contains_any("Bidens came.", ["Joe Biden"])
+
+
 def test_contains_any_false_when_no_gold_string_occurs() -> None:
     assert not contains_any("He left on Monday.", ["Tuesday", "16,200"])
 

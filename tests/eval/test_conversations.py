@@ -127,6 +127,8 @@ def test_follow_up_accuracy_counts_answerable_follow_ups_only() -> None:
 def test_a_sentence_repeated_after_a_label_counts() -> None:
     assert repeated_sentences("Xi left on Tuesday. The answer is: Xi left on Tuesday.") == 1
     assert repeated_sentences("Xi left on Tuesday. He flew home.") == 0
+    assert repeated_sentences("Beijing. They are preparing to fly to Beijing.") == 0
+    assert repeated_sentences("Beijing. The answer is Beijing.") == 1
 
 
 def test_the_conversations_run_end_to_end(tmp_path: Path) -> None:
