@@ -33,6 +33,7 @@ from service.core.config import Settings
 from service.ingest.builder import IndexBuilder
 from service.ingest.chunking import count_tokens
 from service.ingest.run import ProgressBar
+from service.qa.cache import AnswerCache
 from service.qa.pipeline import QAPipeline
 from service.wiring import build_pipeline
 
@@ -132,6 +133,7 @@ def run(  # type: ignore[no-untyped-def]
     print(f"corpus: {n_docs} documents, {tokens:,} cl100k tokens, {len(facts)} questions")
     settings = Settings(index_dir=work / "index", provider="extractive", rate_limit_per_minute=0)
     pipeline = build_pipeline(settings)
+    pipeline.cache = AnswerCache(max_entries=0)  # few documents: questions come back
     builder = IndexBuilder(pipeline.index)
     app = create_app(settings, pipeline_factory=lambda _s: pipeline)
     result: dict[str, Any] = {"docs": n_docs, "tokens": tokens, "seed": seed, "steps": []}
