@@ -40,6 +40,9 @@ class MiniLMEmbeddings(Embeddings):
 
     def __init__(self, threads: int = 0) -> None:
         options = ort.SessionOptions()
+        # Idle worker threads sleep instead of spinning: on a few shared cores (the API, the
+        # local model, other processes) spinning burns CPU that others need.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         if threads:
             options.intra_op_num_threads = threads
         self._session = ort.InferenceSession(
