@@ -121,31 +121,34 @@ class KeywordIndex:
                     df[term] -= 1
                     if not df[term]:
                         del df[term]
-        vocab: dict[str, int] = {}  # term -> its number in this change
-        flat: list[int] = []  # (term number, row, count, row length), one per term of a row
+        first = len(rows.ids)
         chunks = zip(fresh.ids, fresh.texts, fresh.metadatas, tokens, strict=True)
         for cid, text, meta, toks in chunks:
-            i = len(rows.ids)
-            freqs = Counter(toks)
+            row_of[cid] = len(rows.ids)
+            by_rev.setdefault(str(meta.get("rev")), []).append(len(rows.ids))
             rows.ids.append(cid)
             rows.texts.append(text)
             rows.metadatas.append(meta)
-            rows.freqs.append(freqs)
+            rows.freqs.append(Counter(toks))
             rows.lengths.append(len(toks))
-            row_of[cid] = i
-            by_rev.setdefault(str(meta.get("rev")), []).append(i)
             total += len(toks)
-            for term, n in freqs.items():
-                flat += (vocab.setdefault(term, len(vocab)), i, n, len(toks))
         postings = dict(self.postings)
-        table = np.array(flat, dtype=np.int64).reshape(-1, 4)
-        table = table[np.argsort(table[:, 0], kind="stable")]  # by term, rows in order
-        ends = np.searchsorted(table[:, 0], np.arange(len(vocab)), side="right")
+        vocab: dict[str, int] = {}  # term -> its number in this change
+        numbers = [vocab.setdefault(t, len(vocab)) for toks in tokens for t in toks]
+        lengths = np.array(rows.lengths[first:], dtype=np.int64)
+        width = len(lengths) + 1
+        rows_of = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        # One (term, row) pair per distinct term of a row, by term then row, with its count.
+        pairs, counts = np.unique(
+            np.array(numbers, dtype=np.int64) * width + rows_of, return_counts=True
+        )
+        terms_of, local = pairs // width, pairs % width
+        ends = np.searchsorted(terms_of, np.arange(len(vocab)), side="right")
         starts = np.concatenate([[0], ends[:-1]]).astype(np.int64)
-        for term, tid in vocab.items():
-            part = table[starts[tid] : ends[tid]]
-            df[term] = df.get(term, 0) + len(part)
-            new = (part[:, 1], part[:, 2], part[:, 3])
+        for term, number in vocab.items():
+            part = slice(starts[number], ends[number])
+            df[term] = df.get(term, 0) + int(ends[number] - starts[number])
+            new = (local[part] + first, counts[part], lengths[local[part]])
             old = postings.get(term)  # new arrays: older versions keep theirs
             postings[term] = new if old is None else _joined(old, new)
         return KeywordIndex(rows, len(rows.ids), live, row_of, by_rev, postings, df, total)
