@@ -141,17 +141,17 @@ def run(  # type: ignore[no-untyped-def]
     with _Server(app) as server, httpx.Client(base_url=server.url, timeout=120) as client:
         for size in steps:
             part = docs[done:size]
-            bar = ProgressBar()
             started = time.perf_counter()
             with (
                 _Profile(profile, f"ingest-{size}"),
                 tqdm(total=len(part), unit="doc", desc=f"ingest to {size}") as docs_bar,
             ):
                 for i in range(0, len(part), 500):  # one version per 500 documents
+                    bar = ProgressBar()  # one bar per version: its own total
                     report = builder.apply(upserts=part[i : i + 500], progress=bar)
+                    bar.close()
                     chunks += report.embedded
                     docs_bar.update(len(part[i : i + 500]))
-            bar.close()
             seconds = time.perf_counter() - started
             ingest_s += seconds
             done = size
