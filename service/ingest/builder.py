@@ -53,6 +53,7 @@ class _Plan:
     report: IngestReport
     manifest: dict[str, str]
     to_write: list[Document]
+    old: dict[str, str]  # the head's manifest
     changed: bool
 
 
@@ -106,7 +107,7 @@ class IndexBuilder:
                     plan = self._plan(head, upserts, deletes, reset, own)
                 writer.keep_lease(force=True)
                 seq = (head.seq if head else 0) + 1
-                chunks = sum(i.chunks for i in self._infos(plan.manifest, own).values())
+                chunks = self._chunk_count(head, plan, own)
                 won = self.reader.versions.try_commit(
                     seq, plan.manifest, self.fingerprint(), writer.token, chunks
                 )
@@ -133,6 +134,20 @@ class IndexBuilder:
             writer.close()
         except Exception:  # the lease goes stale and is collected after the grace period
             log.warning("could not update the write lease", exc_info=True)
+
+    def _chunk_count(self, head: Version | None, plan: _Plan, own: dict[str, RevInfo]) -> int:
+        """Chunks of the new version: the head's count, less the revisions it drops, plus
+        the ones it adds (all of them read only when the head does not record its count)."""
+        new, old = plan.manifest, plan.old
+        if head is None or (head.chunks <= 0 and old):
+            return sum(i.chunks for i in self._infos(new, own).values())
+        gone = {d: r for d, r in old.items() if new.get(d) != r}
+        came = {d: r for d, r in new.items() if old.get(d) != r}
+        infos = self._infos({**{f"-{d}": r for d, r in gone.items()}, **came}, own)
+        if any(r not in infos for r in [*gone.values(), *came.values()]):
+            return sum(i.chunks for i in self._infos(new, own).values())
+        dropped = sum(infos[r].chunks for r in gone.values())
+        return head.chunks - dropped + sum(infos[r].chunks for r in came.values())
 
     def _infos(self, manifest: dict[str, str], own: dict[str, RevInfo]) -> dict[str, RevInfo]:
         """RevInfo of every revision in `manifest` (own ones known, others read)."""
@@ -186,4 +201,4 @@ class IndexBuilder:
                 else:
                     to_write.append(doc)
         changed = bool(to_write) or manifest != old
-        return _Plan(report, manifest, to_write, changed)
+        return _Plan(report, manifest, to_write, old, changed)

@@ -142,6 +142,8 @@ class RevisionWriter:
             )
             for slot, info in zip(slots, part_infos, strict=True):
                 self.slots.wrote(slot, info.rev)
+        # Similar lengths in one batch: the embedder pads each batch to its longest text.
+        fresh.sort(key=lambda item: len(item[0].text))
         total = len(fresh)
         if progress:
             progress(0, total)

@@ -106,7 +106,7 @@ class EvidenceSelector:
         singles = list({(d, w[0].start): (d, w[0]) for d, w in spans if len(w) == 1}.values())
         question_terms = set(terms(question))
         kind = answer_type(question)
-        q_vec = np.asarray(self.embedder.embed_array([question])[0])
+        q_vec = self.embedder.query_vector(question)
         vectors = stats.vectors(singles, self.embedder.embed_array)
         dense_of = {
             (d, s.start): max(0.0, float(np.dot(q_vec, v)))

@@ -40,11 +40,9 @@ class HybridRetriever(BaseRetriever):
 
     def keyword_ranking(self, corpus: KeywordCorpus, query: str) -> list[str]:
         query_terms = terms(query)
-        if corpus.bm25 is None or not query_terms:
+        if not query_terms:
             return []
-        scores = corpus.bm25.get_scores(query_terms)
-        order = sorted(range(len(scores)), key=lambda i: -scores[i])
-        return [corpus.ids[i] for i in order[: self.keyword_k] if scores[i] > 0]
+        return corpus.index.top(query_terms, self.keyword_k)
 
     def _get_relevant_documents(
         self,
@@ -55,19 +53,17 @@ class HybridRetriever(BaseRetriever):
         **kwargs: Any,
     ) -> list[LCDocument]:
         corpus = (snapshot or self.snapshots.current()).corpus
-        if corpus is None or not corpus.ids:
+        if corpus is None or not corpus.size:
             return []
-        k = min(self.dense_k, len(corpus.ids))
+        k = min(self.dense_k, corpus.size)
         dense_hits = corpus.dense_search(query, k)
         dense_ids = [str(doc.id) for doc, _ in dense_hits]
         dense_sim = {str(doc.id): 1.0 - float(dist) for doc, dist in dense_hits}
         keyword_ids = self.keyword_ranking(corpus, query)
         fused = reciprocal_rank_fusion([dense_ids, keyword_ids], k=self.rrf_k)[: self.fused_k]
-        position = {cid: i for i, cid in enumerate(corpus.ids)}
         results: list[LCDocument] = []
         for cid, score in fused:
-            i = position[cid]
-            meta = dict(corpus.metadatas[i])
+            meta = dict(corpus.index.metadata(cid))
             meta.update(
                 chunk_id=cid,
                 rrf_score=score,
@@ -75,5 +71,5 @@ class HybridRetriever(BaseRetriever):
                 dense_rank=dense_ids.index(cid) + 1 if cid in dense_ids else None,
                 keyword_rank=keyword_ids.index(cid) + 1 if cid in keyword_ids else None,
             )
-            results.append(LCDocument(id=cid, page_content=corpus.texts[i], metadata=meta))
+            results.append(LCDocument(id=cid, page_content=corpus.index.text(cid), metadata=meta))
         return results

@@ -3,7 +3,8 @@
 `Snapshots.current()` reads the live version once; a question keeps the snapshot it got
 for retrieval, evidence selection and verification, so all three see the same version.
 A new version is loaded once (only the revisions it changed are read), then swapped in
-whole. Dense search is filtered to the snapshot's revisions.
+whole: the keyword index and the sentence statistics are updated by the change
+(`qa/keywords.py`, `SentenceStats.updated`). Dense search keeps to the snapshot's revisions.
 """
 
 from __future__ import annotations
@@ -11,33 +12,44 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from langchain_core.documents import Document as LCDocument
-from rank_bm25 import BM25Okapi
 
 from service.core.documents import Document
 from service.core.text import terms
+from service.qa.keywords import KeywordIndex
 from service.qa.units import SentenceStats
-from service.store.reader import ChunkRows, IndexReader
+from service.store.reader import IndexReader
 from service.store.versions import VersionGone
+
+SPARE_MARGIN = 8  # chunks written by others after the snapshot was loaded, over-fetched too
 
 
 @dataclass(frozen=True)
 class KeywordCorpus:
-    """One version's chunks, loaded once for keyword search, and dense search over them."""
+    """One version's chunks, loaded once, with their keyword index and dense search."""
 
-    ids: list[str]
-    texts: list[str]
-    metadatas: list[dict[str, Any]]
-    bm25: BM25Okapi | None
+    index: KeywordIndex
     reader: IndexReader
-    revs: tuple[str, ...]
-    tokens: list[list[str]] = field(default_factory=list)
+    revs: frozenset[str]
+    spare: int | None = None  # about how many stored chunks are of other revisions
+
+    @property
+    def ids(self) -> list[str]:
+        """Chunk ids, in index order."""
+        return self.index.ids_in_order()
+
+    @property
+    def texts(self) -> list[str]:
+        return [self.index.text(i) for i in self.ids]
+
+    @property
+    def size(self) -> int:
+        return self.index.count
 
     def dense_search(self, query: str, k: int) -> list[tuple[LCDocument, float]]:
         """The `k` nearest chunks of this version (cosine distances)."""
-        return self.reader.dense_search(self.revs, query, k)
+        return self.reader.dense_search(self.revs, query, k, self.spare)
 
 
 @dataclass(frozen=True)
@@ -48,57 +60,46 @@ class Snapshot:
     documents: Mapping[str, Document] = field(default_factory=dict)
     corpus: KeywordCorpus | None = None
     stats: SentenceStats = field(default_factory=lambda: SentenceStats(()))
+    manifest: Mapping[str, str] = field(default_factory=dict)
 
 
-def _rows(
-    reader: IndexReader, revs: list[str], previous: KeywordCorpus | None
-) -> tuple[ChunkRows, list[list[str]]]:
-    """Chunk rows (and their terms) of `revs`; rows of revisions `previous` had are reused."""
-    kept: dict[str, list[int]] = {}
-    if previous is not None:
-        for i, meta in enumerate(previous.metadatas):
-            kept.setdefault(str(meta.get("rev")), []).append(i)
-    fresh = reader.chunk_rows([r for r in revs if r not in kept])
-    rows, tokens = ChunkRows([], [], []), []
-    for rev in revs:
-        if previous is not None and rev in kept:
-            for i in kept[rev]:
-                rows.ids.append(previous.ids[i])
-                rows.texts.append(previous.texts[i])
-                rows.metadatas.append(previous.metadatas[i])
-                tokens.append(previous.tokens[i])
-    rows.ids.extend(fresh.ids)
-    rows.texts.extend(fresh.texts)
-    rows.metadatas.extend(fresh.metadatas)
-    tokens.extend(terms(t) for t in fresh.texts)
-    return rows, tokens
+def _keywords(reader: IndexReader, revs: list[str], previous: KeywordCorpus | None) -> KeywordIndex:
+    """The keyword index of `revs`: `previous`'s, with the chunks of new revisions read and
+    those of revisions no longer named dropped."""
+    base = previous.index if previous is not None else KeywordIndex.empty()
+    fresh = reader.chunk_rows([r for r in revs if r not in base.by_rev])
+    tokens = [terms(t) for t in fresh.texts]
+    return base.update(revs, fresh, tokens)
 
 
 def load_snapshot(
     reader: IndexReader, version: str | None, previous: Snapshot | None = None
 ) -> Snapshot:
-    """Read `version` whole: documents, chunks (with BM25) and sentence statistics."""
+    """Read `version`: documents, chunks (with their keyword index) and sentence statistics;
+    what `previous` holds of revisions the version keeps is reused, not read again."""
     if version is None:
         return Snapshot(version=None)
     manifest = reader.manifest(version)
     revs = sorted(set(manifest.values()))
     by_rev = reader.rev_documents(revs)
     documents = {by_rev[r].doc_id: by_rev[r] for r in manifest.values()}
-    rows, tokens = _rows(reader, revs, previous.corpus if previous else None)
-    corpus = KeywordCorpus(
-        ids=rows.ids,
-        texts=rows.texts,
-        metadatas=rows.metadatas,
-        bm25=BM25Okapi(tokens) if any(tokens) else None,
-        reader=reader,
-        revs=tuple(revs),
-        tokens=tokens,
+    index = _keywords(reader, revs, previous.corpus if previous else None)
+    spare = max(0, reader.chunk_count() - index.count) + SPARE_MARGIN
+    corpus = KeywordCorpus(index=index, reader=reader, revs=frozenset(revs), spare=spare)
+    old = previous.manifest if previous is not None else {}
+    changed = [d for d, r in manifest.items() if old.get(d) != r]
+    removed = [d for d in old if d not in manifest]
+    stats = (
+        previous.stats.updated(documents, changed, removed)
+        if previous is not None and previous.version is not None
+        else SentenceStats(documents.values())
     )
     return Snapshot(
         version=version,
         documents=documents,
         corpus=corpus if revs else None,
-        stats=SentenceStats(documents.values()),
+        stats=stats,
+        manifest=manifest,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from tokenizers import Tokenizer
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 _MAX_TOKENS = 256
 _BATCH = 32
+_QUERIES_KEPT = 1024  # query vectors cached (a question is embedded by retrieval and evidence)
 
 
 def _model_file() -> Path:
@@ -38,6 +40,9 @@ class MiniLMEmbeddings(Embeddings):
 
     def __init__(self, threads: int = 0) -> None:
         options = ort.SessionOptions()
+        # Idle worker threads sleep instead of spinning: on a few shared cores (the API, the
+        # local model, other processes) spinning burns CPU that others need.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         if threads:
             options.intra_op_num_threads = threads
         self._session = ort.InferenceSession(
@@ -48,6 +53,7 @@ class MiniLMEmbeddings(Embeddings):
         tokenizer.enable_padding()
         self._tokenizer = tokenizer
         self._lock = threading.Lock()
+        self._queries: OrderedDict[str, np.ndarray[Any, np.dtype[np.float32]]] = OrderedDict()
         self.model_id = MODEL_ID
 
     def _embed(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
@@ -78,8 +84,23 @@ class MiniLMEmbeddings(Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return [list(map(float, v)) for v in self._embed(texts)]
 
+    def query_vector(self, text: str) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """The embedding of one query, cached (the most recent `_QUERIES_KEPT`)."""
+        with self._lock:
+            known = self._queries.get(text)
+            if known is not None:
+                self._queries.move_to_end(text)
+                return known
+        vector: np.ndarray[Any, np.dtype[np.float32]] = self._embed([text])[0]
+        vector.setflags(write=False)
+        with self._lock:
+            self._queries[text] = vector
+            if len(self._queries) > _QUERIES_KEPT:
+                self._queries.popitem(last=False)
+        return vector
+
     def embed_query(self, text: str) -> list[float]:
-        return [float(x) for x in self._embed([text])[0]]
+        return [float(x) for x in self.query_vector(text)]
 
     def token_vectors(
         self, text: str

@@ -7,7 +7,7 @@ only the revisions it changed.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -24,6 +24,7 @@ from service.store.slots import Slots
 from service.store.versions import Layout, Version, VersionGone, VersionLog
 
 BATCH = 200  # ids or revs per Chroma call
+MAX_SPARE = 256  # dense search over-fetches at most this many chunks of other revisions
 
 
 @dataclass(frozen=True)
@@ -173,12 +174,29 @@ class IndexReader:
             cached = self._dense = (conn.epoch, store)
         return cached[1]
 
+    def chunk_count(self) -> int:
+        """Chunks stored, live or not (all versions', and writers' in flight)."""
+        return self.conn.call(lambda c: c.collection(self.layout.chunks, True).count())
+
     def dense_search(
-        self, revs: Sequence[str], query: str, k: int
+        self, revs: Collection[str], query: str, k: int, spare: int | None = None
     ) -> list[tuple[LCDocument, float]]:
-        """The `k` chunks of `revs` nearest to `query`, with cosine distances."""
+        """The `k` chunks of `revs` nearest to `query`, with cosine distances.
+
+        With `spare` (about how many stored chunks are not of `revs`), the search runs
+        unfiltered for `k + spare` and keeps the chunks of `revs`: those are the nearest of
+        `revs` in order, so when `k` of them come back they are the answer; otherwise it
+        searches again filtered by revision (a `rev $in [...]` filter over thousands of
+        revisions costs far more than the search itself)."""
+        if spare is not None and spare <= MAX_SPARE:
+            hits = self.conn.call(
+                lambda c: self.dense_store(c).similarity_search_with_score(query, k=k + spare)
+            )
+            kept = [h for h in hits if h[0].metadata.get("rev") in revs]
+            if len(kept) >= k or len(hits) < k + spare:
+                return kept[:k]
         return self.conn.call(
             lambda c: self.dense_store(c).similarity_search_with_score(
-                query, k=k, filter=cast(dict[str, str], revs_filter(revs))
+                query, k=k, filter=cast(dict[str, str], revs_filter(list(revs)))
             )
         )

@@ -13,9 +13,11 @@ from service.answerers.extractive import ExtractiveAnswerer
 from service.core.config import Settings
 from service.core.documents import make_document
 from service.core.schemas import Answer
+from service.core.text import terms
 from service.ingest.builder import IndexBuilder
 from service.qa.cache import AnswerCache
 from service.qa.pipeline import QAPipeline
+from service.qa.snapshot import Snapshots, load_snapshot
 from service.store.reader import IndexReader
 
 QUESTION = "How many kilograms does the okapi Ziggy weigh?"
@@ -121,3 +123,31 @@ def test_concurrent_first_reads_load_one_snapshot(
     for w in workers:
         w.join()
     assert len({id(s) for s in got}) == 1
+
+
+def test_a_snapshot_loaded_by_delta_equals_one_loaded_whole(index: IndexReader) -> None:
+    builder = IndexBuilder(index)
+    snapshots = Snapshots(index)
+    notes = {f"n{i}": f"Note {i}: the heron number {i} fishes near weir {i % 3}." for i in range(6)}
+    assert "heron" in terms("herons")
+    builder.apply([make_document(t, doc_id=d) for d, t in notes.items()])
+    first = snapshots.current()
+    builder.apply(
+        [make_document("The heron number 2 moved to the old mill pond.", doc_id="n2")],
+        deletes=["n4"],
+    )
+    builder.apply([make_document("A kingfisher nests under the weir bridge.", doc_id="k")])
+    by_delta = snapshots.current()
+    whole = load_snapshot(index, by_delta.version)
+    assert by_delta.version != first.version and by_delta.corpus and whole.corpus
+    assert sorted(by_delta.corpus.ids) == sorted(whole.corpus.ids)
+    assert set(by_delta.documents) == set(whole.documents) == {"n0", "n1", "n2", "n3", "n5", "k"}
+    assert by_delta.stats.sentences == whole.stats.sentences
+    assert by_delta.stats.df == whole.stats.df and by_delta.stats.total == whole.stats.total
+    for query in (["heron"], ["weir", "bridg"], ["mill", "pond", "heron"]):
+        a, b = by_delta.corpus.index, whole.corpus.index
+        scores_a, scores_b = a.scores(query), b.scores(query)
+        assert {c: scores_a[a.row_of[c]] for c in a.row_of} == {
+            c: pytest.approx(scores_b[b.row_of[c]]) for c in b.row_of
+        }
+    assert not any("number 4 " in t for t in by_delta.corpus.texts)
