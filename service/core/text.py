@@ -6,6 +6,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
+# Function words, plus words with which people ask about a document rather than about its
+# content ("according to the article", "what does it say", "tell me"). Measured without
+# "article according say said says tell told" (extractive, 2026-11-29): the held-out SQuAD
+# gate is unchanged (accuracy 0.788, refusal recall 0.186: its questions never phrase
+# themselves so), the dev questions fall 1.000 -> 0.952 and the multi-turn file 1.000 ->
+# 0.970, so they stay; they name no text's content.
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are aren't as at be because been
     before being below between both but by can could did do does doing down during each few
