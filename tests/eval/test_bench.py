@@ -182,3 +182,15 @@ def test_ragqa_bench_runs_in_process_and_over_http(
     assert systems["ragqa extractive /v1/ask"]["ready_s"] > 0
     table = capsys.readouterr().out
     assert table.startswith("| system |") and "ragqa extractive /v1/ask/stream" in table
+
+
+def test_a_limit_below_one_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--limit", "0"]) == 2
+    assert "--limit must be at least 1" in capsys.readouterr().err
+
+
+def test_a_missing_questions_file_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["bench", "--questions", str(tmp_path / "none.jsonl")]) == 2
+    assert "none.jsonl" in capsys.readouterr().err

@@ -132,6 +132,8 @@ def ratios(ragqa: dict[str, Any], baseline: dict[str, Any]) -> dict[str, float |
 def run(args: argparse.Namespace, factory: PipelineFactory) -> int:
     from service.evaluation.bench.inprocess import build_index, in_child
 
+    if args.limit is not None and args.limit < 1:
+        raise ValueError("--limit must be at least 1")
     if not args.questions.is_file():
         raise ValueError(f"no questions file at {args.questions}: pass --questions FILE")
     items = load_questions(args.questions)[: args.limit]
