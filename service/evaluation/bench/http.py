@@ -50,7 +50,10 @@ class Server:
     def __init__(self, index_dir: Path, provider: str, log: Path) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+        # The caller's settings, as the in-process runs read them, on this index, with no
+        # key and no rate limit (the bench is one client asking as fast as it can).
+        drop = ("RAG_API_KEY", "RAG_CHROMA_HOST", "RAG_INDEX_DIR", "RAG_PORT", "RAG_HOST")
+        env = {k: v for k, v in os.environ.items() if k not in drop}
         env.update(RAG_PROVIDER=provider, RAG_RATE_LIMIT_PER_MINUTE="0")
         started = time.perf_counter()
         with log.open("ab") as out:
