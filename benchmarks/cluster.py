@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,13 +15,7 @@ from typing import IO, Any
 
 import httpx
 
-from service.evaluation.bench.http import stop_process
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from service.evaluation.bench.http import free_port, stop_process
 
 
 def rss_bytes(pid: int) -> int:

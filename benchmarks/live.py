@@ -3,45 +3,16 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-import httpx
-
-from service.evaluation.bench.http import stop_process
+from service.evaluation.bench.http import free_port, stop_process, wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout_s: float) -> None:
-    """Wait until the server at `url` answers `/readyz` with 200; RuntimeError when its
-    process `proc` exits first or `timeout_s` passes."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"ragqa serve exited with status {proc.returncode}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"ragqa serve was not ready in {timeout_s:g} s")
-
-
-stop = stop_process  # SIGTERM (a graceful shutdown), then SIGKILL after 20 s
 
 
 class LiveServer:
@@ -65,7 +36,7 @@ class LiveServer:
         self._tmp = tempfile.TemporaryDirectory(prefix="ragqa-live-")
         self.index_dir = Path(self._tmp.name) / "index"
         self.log_path = log_path or Path(self._tmp.name) / "serve.log"
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
@@ -114,7 +85,7 @@ class LiveServer:
         tb: TracebackType | None,
     ) -> None:
         if self._proc is not None:
-            stop(self._proc)
+            stop_process(self._proc)
         if self._log is not None:
             self._log.close()
         self._tmp.cleanup()

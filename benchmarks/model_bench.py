@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
 import time
 from collections.abc import Sequence
@@ -14,6 +13,7 @@ from service.answerers.llm import LLMAnswerer
 from service.answerers.local import make_local_chat
 from service.core.config import Settings
 from service.core.types import Evidence
+from service.evaluation.bench.samples import peak_rss_mb
 
 PASSAGES = [
     "After a state banquet in Moscow, Chinese President Xi Jinping bid his host a friendly "
@@ -33,11 +33,6 @@ def _evidence() -> list[Evidence]:
         Evidence(number=i, doc_id="bench", title="bench", start=0, end=len(t), text=t, score=0.9)
         for i, t in enumerate(PASSAGES, start=1)
     ]
-
-
-def peak_rss_mib() -> float:
-    """The process's peak resident memory so far (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run(settings: Settings, runs: int, with_pipeline: bool) -> dict[str, float | int | str]:
@@ -79,7 +74,7 @@ def run(settings: Settings, runs: int, with_pipeline: bool) -> dict[str, float |
         "load_s": round(load_s, 2),
         "ttft_ms_p50": round(statistics.median(ttft), 1) if ttft else -1,
         "tokens_per_s": round(statistics.median(rates), 1) if rates else -1,
-        "peak_rss_mib": round(peak_rss_mib(), 1),
+        "peak_rss_mib": peak_rss_mb(),
         "with_pipeline": str(with_pipeline).lower(),
     }
 

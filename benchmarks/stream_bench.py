@@ -16,16 +16,16 @@ import argparse
 import json
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from benchmarks.api_bench import percentile
 from service.answerers.base import Answerer
 from service.core.config import Settings
 from service.core.documents import find_files, read_document
-from service.core.schemas import Answer, Turn
-from service.core.types import Draft, Evidence
+from service.core.schemas import Answer
+from service.evaluation.bench.inprocess import FirstPiece
 from service.ingest.builder import IndexBuilder
 from service.qa.answer_types import AnswerType, answer_type
 from service.qa.cache import AnswerCache
@@ -34,31 +34,6 @@ from service.wiring import build_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT.parent / "shared" / "eval" / "questions.jsonl"
-
-
-class TimedAnswerer:
-    """The answerer, unchanged, noting when its stream yields its first piece."""
-
-    def __init__(self, inner: Answerer) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.model = inner.model
-        self.first_piece: float | None = None
-
-    def draft(self, question: str, evidence: list[Evidence]) -> Draft:
-        return self.inner.draft(question, evidence)
-
-    def stream(self, question: str, evidence: list[Evidence]) -> Iterator[str]:
-        for piece in self.inner.stream(question, evidence):
-            if self.first_piece is None:
-                self.first_piece = time.perf_counter()
-            yield piece
-
-    def finish(self, text: str, evidence: list[Evidence]) -> Draft:
-        return self.inner.finish(text, evidence)
-
-    def rewrite(self, question: str, history: list[Turn]) -> str | None:
-        return self.inner.rewrite(question, history)
 
 
 def load_questions(path: Path, limit: int | None) -> list[str]:
@@ -106,8 +81,8 @@ def run(questions: Sequence[str], index_dir: Path, compare: bool = False) -> dic
     IndexBuilder(pipeline.index).apply(
         upserts=[read_document(p) for p in find_files([ROOT / "seeds"])]
     )
-    timed = TimedAnswerer(pipeline.answerer)
-    pipeline.answerer = timed
+    timed = FirstPiece(pipeline.answerer)
+    pipeline.answerer = cast(Answerer, timed)
     pipeline.cache = AnswerCache(max_entries=0)
     pipeline.ask("warm up: who bid his host farewell?")
     raw_ms: list[float] = []
@@ -115,7 +90,7 @@ def run(questions: Sequence[str], index_dir: Path, compare: bool = False) -> dic
     delay_ms: list[float] = []
     fallbacks = refusals = led = 0
     for question in questions:
-        timed.first_piece = None
+        timed.at = None
         first_token: float | None = None
         t0 = time.perf_counter()
         for _kind, value in pipeline.ask_stream(question):
@@ -126,11 +101,11 @@ def run(questions: Sequence[str], index_dir: Path, compare: bool = False) -> dic
                 led += bool(short) and value.answer.startswith(short[:1].upper() + short[1:])
             elif first_token is None:
                 first_token = time.perf_counter()
-        if timed.first_piece is not None:
-            raw_ms.append((timed.first_piece - t0) * 1000)
-        if first_token is not None and timed.first_piece is not None:
+        if timed.at is not None:
+            raw_ms.append((timed.at - t0) * 1000)
+        if first_token is not None and timed.at is not None:
             verified_ms.append((first_token - t0) * 1000)
-            delay_ms.append((first_token - timed.first_piece) * 1000)
+            delay_ms.append((first_token - timed.at) * 1000)
     lead_ab = compare_lead(pipeline, questions) if compare else None
     return {
         "questions": len(questions),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -11,15 +10,9 @@ from typing import IO, Any
 
 import httpx
 
-from benchmarks.live import stop, wait_ready
+from service.evaluation.bench.http import free_port, stop_process, wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def ingest_seeds(index_dir: Path) -> None:
@@ -79,6 +72,6 @@ class ServeProcess:
 
     def stop(self) -> str:
         """Stop the server (SIGTERM) and return everything it logged."""
-        stop(self.proc)
+        stop_process(self.proc)
         self._log.close()
         return self.log_path.read_text(encoding="utf-8", errors="replace")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.cluster import free_port
 from service.cli import main
 from service.core.config import Settings
 from service.core.errors import IndexUnavailableError
+from service.evaluation.bench.http import free_port
 from service.store.embeddings import MiniLMEmbeddings
 from service.store.reader import IndexReader
 

@@ -20,7 +20,7 @@ from service.core.schemas import Usage
 from service.core.types import Draft, Evidence
 from service.evaluation.bench.baseline import CHUNK_SIZE, K, TutorialRAG, says_unknown
 from service.evaluation.bench.cli import ratios
-from service.evaluation.bench.inprocess import _FirstPiece
+from service.evaluation.bench.inprocess import FirstPiece
 from service.evaluation.bench.samples import judged, summarize
 from service.evaluation.dataset import EvalItem
 from service.store.embeddings import MiniLMEmbeddings
@@ -111,7 +111,7 @@ class _Streaming:
 
 def test_timing_the_stream_keeps_its_token_counts() -> None:
     inner = _Streaming()
-    timed = _FirstPiece(inner)  # type: ignore[arg-type]
+    timed = FirstPiece(inner)  # type: ignore[arg-type]
     pieces = timed.stream("q", [])
     assert timed.at is None
     assert "".join(pieces) == "One. Two."

@@ -25,10 +25,28 @@ from service.evaluation.dataset import EvalItem
 READY_TIMEOUT_S = 180.0
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def wait_ready(
+    url: str, proc: subprocess.Popen[bytes], timeout_s: float, pause_s: float = 0.2
+) -> None:
+    """Wait until the server at `url` answers `/readyz` with 200; RuntimeError when its
+    process `proc` exits first or `timeout_s` passes."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"ragqa serve exited with status {proc.returncode}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(pause_s)
+    raise RuntimeError(f"ragqa serve was not ready in {timeout_s:g} s")
 
 
 def stop_process(proc: subprocess.Popen[bytes]) -> None:
@@ -48,7 +66,7 @@ class Server:
     """`python -m service serve` with `provider` on the index in `index_dir`."""
 
     def __init__(self, index_dir: Path, provider: str, log: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # The caller's settings, as the in-process runs read them, on this index, with no
         # key and no rate limit (the bench is one client asking as fast as it can).
@@ -63,23 +81,16 @@ class Server:
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
-        self.ready_s = self._wait_ready(started, log)
+        try:  # polled often: how soon it is ready is one of the figures
+            wait_ready(self.url, self.proc, READY_TIMEOUT_S, pause_s=0.05)
+        except RuntimeError as exc:
+            stop_process(self.proc)
+            raise RuntimeError(f"{exc}: see {log}") from exc
+        self.ready_s = round(time.perf_counter() - started, 2)
 
     def _command(self, index_dir: Path) -> list[str]:
         serve = ["-m", "service", "serve", "--index-dir", str(index_dir)]
         return [sys.executable, *serve, "--port", str(self.port)]
-
-    def _wait_ready(self, started: float, log: Path) -> float:
-        while time.perf_counter() - started < READY_TIMEOUT_S:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"ragqa serve exited with {self.proc.returncode}: see {log}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return round(time.perf_counter() - started, 2)
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError(f"ragqa serve was not ready within {READY_TIMEOUT_S:g} s: see {log}")
 
     def __enter__(self) -> Server:
         return self

@@ -64,8 +64,9 @@ def _warm_up(ask: Callable[[], object]) -> None:
         log.warning("the warm-up question failed", exc_info=True)
 
 
-class _FirstPiece:
-    """An answerer, unchanged, that notes when its stream yields its first piece."""
+class FirstPiece:
+    """An answerer, unchanged (its stream's token counts included), that notes in `at` when
+    its stream yields its first piece."""
 
     def __init__(self, inner: Answerer) -> None:
         self.inner = inner
@@ -100,7 +101,7 @@ def run_ragqa(
     started = time.perf_counter()
     pipeline = factory(settings)
     pipeline.cache = AnswerCache(max_entries=0)
-    timed = _FirstPiece(pipeline.answerer)
+    timed = FirstPiece(pipeline.answerer)
     pipeline.answerer = cast("Answerer", timed)
     _warm_up(lambda: pipeline.ask(WARM_UP))
     startup_s = time.perf_counter() - started
