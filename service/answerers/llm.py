@@ -121,8 +121,10 @@ class LLMAnswerer:
         max_passages: int = 4,
         count_tokens: TokenCounter = approx_tokens,
         prompts: Prompts | None = None,
+        markers: Callable[[], str] = new_marker,
     ) -> None:
         self.name = name
+        self.markers = markers  # a fresh random delimiter per request; tests may fix it
         self.model = model
         self.prompts = prompts or load_prompts()
         self.chat_model = chat_model
@@ -155,7 +157,7 @@ class LLMAnswerer:
 
     def inputs(self, question: str, evidence: list[Evidence]) -> dict[str, Any]:
         """The chain's variables: the question and the spotlighted, numbered passages."""
-        marker = new_marker()
+        marker = self.markers()
         return {
             "question": " ".join(question.split()),
             "passages": format_passages(self.shown(evidence), marker),
