@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Provider = Literal["extractive", "local", "openai"]
 CheckerName = Literal["lexical", "aligned"]
+Answerability = Literal["auto", "rules", "model"]
 
 
 class Settings(BaseSettings):
@@ -59,6 +60,18 @@ class Settings(BaseSettings):
     # A model answer to a name/number/time/place question starts with the reader's verified
     # short span (sent before the model writes), then one model sentence (qa/lead.py).
     lead_answers: bool = True
+    # Who decides that the passages answer a question: the evidence rules ("rules"), or the
+    # model ("model": it sees every retrieved passage above the related-passage floor and may
+    # reply NOT FOUND). "auto": the model with `openai` (a capable model), else the rules.
+    answerability: Answerability = "auto"
+
+    def model_decides(self) -> bool:
+        """Whether the model, not the evidence rules, decides answerability."""
+        if self.provider == "extractive":
+            return False  # no model to ask
+        if self.answerability == "auto":
+            return self.provider == "openai"
+        return self.answerability == "model"
 
     # HTTP API
     host: str = "127.0.0.1"

@@ -88,3 +88,49 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     if tail:
         sentences.append(tail)
     return sentences
+
+
+SHORT_UNIT_WORDS = 8  # a shorter sentence joins a neighbour of its kind in one evidence unit
+
+
+def _asks(sentence: Sentence) -> bool:
+    return sentence.text.rstrip(" ”\"’')").endswith("?")
+
+
+def _joinable(text: str, a: Sentence, b: Sentence) -> bool:
+    """Two neighbouring sentences may share a unit: same paragraph, and both questions or
+    both statements (a run of short questions is one list of alternatives; a question never
+    joins the statement that answers a different question)."""
+    return "\n\n" not in text[a.end : b.start] and _asks(a) == _asks(b)
+
+
+def evidence_units(sentences: list[Sentence], text: str) -> list[Sentence]:
+    """Sentences, with very short ones ("It ended.") joined to the next one of the same kind.
+
+    A short sentence at the end of a paragraph (or before one of the other kind) joins the
+    one before instead, when that is of its kind; otherwise it stays a unit of its own.
+    """
+    units: list[Sentence] = []
+    pending: Sentence | None = None
+    for s in sentences:
+        if pending is not None:
+            if not _joinable(text, pending, s):
+                units.append(pending)
+            else:
+                s = Sentence(pending.start, s.end, text[pending.start : s.end])
+            pending = None
+        if len(s.text.split()) < SHORT_UNIT_WORDS:
+            pending = s
+        else:
+            units.append(s)
+    if pending is not None:
+        units.append(pending)
+    merged: list[Sentence] = []
+    for u in units:
+        previous = merged[-1] if merged else None
+        short = len(u.text.split()) < SHORT_UNIT_WORDS
+        if short and previous is not None and _joinable(text, previous, u):
+            merged[-1] = Sentence(previous.start, u.end, text[previous.start : u.end])
+        else:
+            merged.append(u)
+    return merged

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.core.documents import Document
+from service.core.sentences import Sentence, evidence_units, split_sentences
 from service.ingest.chunking import Chunk, chunk_document
 from service.store.reader import IndexReader, batches, revs_filter
+from service.store.span_vectors import pack
 from service.store.versions import unit_vectors
 
 BATCH = 64
@@ -113,10 +115,12 @@ class RevisionWriter:
         now = time.time()
         infos: list[RevInfo] = []
         fresh: list[tuple[Chunk, Document, str]] = []
+        units: dict[str, list[Sentence]] = {}
         for doc in docs:
             rev = f"r{uuid.uuid4().hex[:20]}"
             chunks = chunk_document(doc, s.chunk_tokens, s.chunk_overlap_sentences)
             fresh.extend((c, doc, rev) for c in chunks)
+            units[rev] = evidence_units(split_sentences(doc.text, doc.body_start), doc.text)
             infos.append(
                 RevInfo(rev, doc.doc_id, doc.sha256, doc.title, self.fingerprint, len(chunks))
             )
@@ -147,11 +151,24 @@ class RevisionWriter:
         total = len(fresh)
         if progress:
             progress(0, total)
+        unit_vectors_of: dict[tuple[str, int, int], Any] = {}
         for i in range(0, total, BATCH):
             batch = fresh[i : i + BATCH]
             vectors = self.reader.embedder.embed_array([c.text for c, _, _ in batch])
+            inside = [
+                [u for u in units[rev] if c.start <= u.start and u.end <= c.end]
+                for c, _, rev in batch
+            ]
+            self._embed_units(batch, inside, unit_vectors_of)
             self.keep_lease()
-            self._add(batch, vectors)
+            entries = [
+                pack(
+                    [(u.start, u.end) for u in us],
+                    [unit_vectors_of[(rev, u.start, u.end)] for u in us],
+                )
+                for (_, _, rev), us in zip(batch, inside, strict=True)
+            ]
+            self._add(batch, vectors, entries)
             self.embedded += len(batch)
             if progress:
                 progress(self.embedded, total)
@@ -159,7 +176,34 @@ class RevisionWriter:
             self.documents[info.rev] = doc
         return infos
 
-    def _add(self, batch: list[tuple[Chunk, Document, str]], vectors: Any) -> None:
+    def _embed_units(
+        self,
+        batch: list[tuple[Chunk, Document, str]],
+        inside: list[list[Sentence]],
+        known: dict[tuple[str, int, int], Any],
+    ) -> None:
+        """Embed, each on its own as evidence selection would, the units of `batch`'s chunks
+        not embedded yet (a unit in two chunks, their shared sentence, is embedded once)."""
+        todo: dict[tuple[str, int, int], str] = {}
+        for (_, _, rev), us in zip(batch, inside, strict=True):
+            for u in us:
+                key = (rev, u.start, u.end)
+                if key not in known:
+                    todo[key] = u.text
+        if not todo:
+            return
+        keys = sorted(todo, key=lambda k: len(todo[k]))  # similar lengths pad less
+        for j in range(0, len(keys), BATCH):
+            part = keys[j : j + BATCH]
+            vectors = self.reader.embedder.embed_array([todo[k] for k in part])
+            known.update(zip(part, vectors, strict=True))
+
+    def _add(
+        self,
+        batch: list[tuple[Chunk, Document, str]],
+        vectors: Any,
+        unit_entries: list[dict[str, str]],
+    ) -> None:
         slots = self._take("c", len(batch))
         self.reader.conn.upsert(
             self.reader.layout.chunks,
@@ -168,8 +212,10 @@ class RevisionWriter:
             embeddings=vectors,
             documents=[c.text for c, _, _ in batch],
             metadatas=[
-                _metadata(d, {"rev": rev, "owner": self.slots.owner}, _span(c), _chunk_ids(c))
-                for c, d, rev in batch
+                _metadata(
+                    d, {"rev": rev, "owner": self.slots.owner}, _span(c), _chunk_ids(c), extra
+                )
+                for (c, d, rev), extra in zip(batch, unit_entries, strict=True)
             ],
         )
         for slot, (_, _, rev) in zip(slots, batch, strict=True):

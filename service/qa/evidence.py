@@ -21,8 +21,9 @@ from service.qa.answer_types import (
     time_conflict,
 )
 from service.qa.snapshot import Snapshot
-from service.qa.units import SentenceStats
+from service.qa.units import SentenceStats, Vector
 from service.store.embeddings import MiniLMEmbeddings
+from service.store.span_vectors import unpack
 
 # Weights of the evidence score, calibrated on the dev questions (README "How it works").
 W_LEXICAL = 0.55
@@ -60,6 +61,18 @@ class Selection:
     evidence: list[Evidence]
     answerable: bool
     best: ScoredSentence | None
+
+
+def stored_vectors(chunks: Sequence[LCDocument]) -> dict[tuple[str, int, int], Vector]:
+    """Unit vectors that ingest stored with `chunks`, keyed (doc_id, start, end). A unit in
+    two retrieved chunks (their shared sentence) takes the earlier chunk's, so a question's
+    scores never depend on the order of retrieval or on earlier questions."""
+    out: dict[tuple[str, int, int], Vector] = {}
+    for chunk in sorted(chunks, key=lambda c: int(c.metadata["start"])):
+        doc_id = str(chunk.metadata["doc_id"])
+        for (start, end), vector in unpack(chunk.metadata).items():
+            out.setdefault((doc_id, start, end), vector)
+    return out
 
 
 class EvidenceSelector:
@@ -107,7 +120,7 @@ class EvidenceSelector:
         question_terms = set(terms(question))
         kind = answer_type(question)
         q_vec = self.embedder.query_vector(question)
-        vectors = stats.vectors(singles, self.embedder.embed_array)
+        vectors = stats.vectors(singles, self.embedder.embed_array, stored_vectors(chunks))
         dense_of = {
             (d, s.start): max(0.0, float(np.dot(q_vec, v)))
             for (d, s), v in zip(singles, vectors, strict=True)

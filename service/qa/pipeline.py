@@ -24,7 +24,7 @@ from service.qa.retrieval import HybridRetriever
 from service.qa.rewrite import needs_rewrite, rewrite_focus, standalone
 from service.qa.snapshot import Snapshot, Snapshots
 from service.qa.streaming import VerifiedStream
-from service.qa.verify import Verifier, support_check
+from service.qa.verify import RELATED_FLOOR, Verifier, support_check
 from service.store.reader import IndexReader
 
 MAX_QUESTION_CHARS = 2000
@@ -43,6 +43,10 @@ class Prepared:
     timing_ms: dict[str, float]
     snapshot: Snapshot
     reading: ReaderResult = field(default_factory=lambda: ReaderResult([]))
+    # What the evidence rules decided; with `model_decides`, `answerable` only says that
+    # there are passages for the model to judge.
+    rules_answerable: bool = False
+    model_decides: bool = False
 
     @property
     def index_version(self) -> str | None:
@@ -105,14 +109,21 @@ class QAPipeline:
         passages = [e.text for e in selection.evidence[:READ_PASSAGES]]
         reading = shared_reader().read(standalone, passages)
         timing["read"] = _ms(t2)
+        rules = selection.answerable and reading.probability >= REFUSE_BELOW
+        evidence = selection.evidence
+        decides = self.settings.model_decides()
+        if decides:  # the model sees every passage related to the question, and judges
+            evidence = [e for e in evidence if e.score >= RELATED_FLOOR]
         return Prepared(
             question=question,
             rewritten=rewritten,
-            evidence=selection.evidence,
-            answerable=selection.answerable and reading.probability >= REFUSE_BELOW,
+            evidence=evidence,
+            answerable=bool(evidence) if decides else rules,
             timing_ms=timing,
             snapshot=snapshot,
             reading=reading,
+            rules_answerable=rules,
+            model_decides=decides,
         )
 
     def _stamp(self, prepared: Prepared, answer: Answer, started: float) -> Answer:
@@ -158,9 +169,20 @@ class QAPipeline:
         else:
             asked = prepared.rewritten or prepared.question
             lead = None
-            if self.settings.lead_answers and self.answerer.name != "extractive":
+            fall_back = self.answerer.name != "extractive"
+            if prepared.model_decides:
+                fall_back = fall_back and prepared.rules_answerable  # the rules would answer
+            elif self.settings.lead_answers and fall_back:
                 lead = lead_segment(asked, prepared.evidence, prepared.reading)
-            stream = VerifiedStream(self.answerer, verifier, asked, prepared.evidence, lead)
+            stream = VerifiedStream(
+                self.answerer,
+                verifier,
+                asked,
+                prepared.evidence,
+                lead,
+                fall_back=fall_back,
+                model_decides=prepared.model_decides,
+            )
             for token in stream.tokens():
                 if not sent:
                     prepared.timing_ms["first_token"] = _ms(started)

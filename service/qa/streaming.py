@@ -66,8 +66,15 @@ class VerifiedStream:
         asked: str,
         evidence: list[Evidence],
         lead: Segment | None = None,
+        fall_back: bool | None = None,
+        model_decides: bool = False,
     ) -> None:
         self.answerer = answerer
+        # Whether the extractive answer may stand in when no model sentence passes (default:
+        # for every model), and whether a model's NOT FOUND is final (it decides answerability).
+        self.fall_back = answerer.name != "extractive" if fall_back is None else fall_back
+        self.model_decides = model_decides
+        self.refused = False  # the model said the passages hold no answer
         self.lead = lead  # the direct answer, sent (once verified) before the model writes
         self.verifier = verifier
         self.asked = asked
@@ -84,6 +91,7 @@ class VerifiedStream:
         """Check the draft sentences of `text` (complete raw sentences) not checked yet."""
         t = time.perf_counter()
         draft = self.answerer.finish(text, self.evidence)
+        self.refused = not draft.answerable
         found: list[Segment] = segments(draft.text) if draft.answerable else []
         passed = []
         for seg in found[self._drafted :]:
@@ -111,7 +119,7 @@ class VerifiedStream:
             yield Token(text=answer.answer, citations=[])
             return
         check = self.verifier.stream(self.evidence, self.answerer.name, self.answerer.model)
-        may_fall_back = self.answerer.name != "extractive"
+        may_fall_back = self.fall_back
         first = check.add(self.lead) if self.lead is not None else None
         led = first is not None
         if first is not None:
@@ -144,6 +152,8 @@ class VerifiedStream:
             if callable(close):
                 close()
             self.usage = usage_of(pieces)
+        if self.model_decides and self.refused:
+            may_fall_back = False  # its NOT FOUND is the answer
         backed = led and len(check.passed) == 1 and may_fall_back  # the model added nothing
         if backed:
             held += self._backup(check)

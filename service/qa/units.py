@@ -11,56 +11,11 @@ from typing import Any
 import numpy as np
 
 from service.core.documents import Document
-from service.core.sentences import Sentence, split_sentences
+from service.core.sentences import Sentence, evidence_units, split_sentences
 from service.core.text import terms
-
-SHORT_UNIT_WORDS = 8  # a shorter sentence joins a neighbour of its kind in one evidence unit
 
 Vector = np.ndarray[Any, Any]
 Embed = Callable[[list[str]], Any]
-
-
-def _asks(sentence: Sentence) -> bool:
-    return sentence.text.rstrip(" ”\"’')").endswith("?")
-
-
-def _joinable(text: str, a: Sentence, b: Sentence) -> bool:
-    """Two neighbouring sentences may share a unit: same paragraph, and both questions or
-    both statements (a run of short questions is one list of alternatives; a question never
-    joins the statement that answers a different question)."""
-    return "\n\n" not in text[a.end : b.start] and _asks(a) == _asks(b)
-
-
-def evidence_units(sentences: list[Sentence], text: str) -> list[Sentence]:
-    """Sentences, with very short ones ("It ended.") joined to the next one of the same kind.
-
-    A short sentence at the end of a paragraph (or before one of the other kind) joins the
-    one before instead, when that is of its kind; otherwise it stays a unit of its own.
-    """
-    units: list[Sentence] = []
-    pending: Sentence | None = None
-    for s in sentences:
-        if pending is not None:
-            if not _joinable(text, pending, s):
-                units.append(pending)
-            else:
-                s = Sentence(pending.start, s.end, text[pending.start : s.end])
-            pending = None
-        if len(s.text.split()) < SHORT_UNIT_WORDS:
-            pending = s
-        else:
-            units.append(s)
-    if pending is not None:
-        units.append(pending)
-    merged: list[Sentence] = []
-    for u in units:
-        previous = merged[-1] if merged else None
-        short = len(u.text.split()) < SHORT_UNIT_WORDS
-        if short and previous is not None and _joinable(text, previous, u):
-            merged[-1] = Sentence(previous.start, u.end, text[previous.start : u.end])
-        else:
-            merged.append(u)
-    return merged
 
 
 class SentenceStats:
@@ -124,11 +79,19 @@ class SentenceStats:
         # Terms absent from every document weigh the most: the question asks for something new.
         return math.log((self.total + 1) / (self.df.get(term, 0) + 0.5))
 
-    def vectors(self, items: list[tuple[str, Sentence]], embed: Embed) -> list[Vector]:
-        """The embedding of each (doc_id, sentence), computed once per version."""
+    def vectors(
+        self,
+        items: list[tuple[str, Sentence]],
+        embed: Embed,
+        stored: Mapping[tuple[str, int, int], Vector] | None = None,
+    ) -> list[Vector]:
+        """The embedding of each (doc_id, sentence): the one `stored` with its chunk when
+        given, else computed once per version (and kept)."""
         keys = [(doc_id, s.start, s.end) for doc_id, s in items]
+        stored = stored or {}
         with self._lock:
-            known = dict(self._vectors)
+            known = {k: self._vectors[k] for k in keys if k in self._vectors}
+        known.update((k, stored[k]) for k in keys if k in stored)
         missing = [i for i, k in enumerate(keys) if k not in known]
         if missing:
             computed = embed([items[i][1].text for i in missing])

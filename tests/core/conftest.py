@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
 from service.answerers.extractive import ExtractiveAnswerer
@@ -18,6 +20,22 @@ from service.store.reader import IndexReader
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "article-2023-03-25.txt"
+
+
+class Counting(MiniLMEmbeddings):
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+
+    def _embed(self, texts: list[str]) -> np.ndarray[Any, Any]:
+        self.texts.extend(texts)
+        return super()._embed(texts)
+
+
+@pytest.fixture
+def counting() -> Counting:
+    """A real embedder that notes every text it embeds."""
+    return Counting()
 
 
 @pytest.fixture(scope="session")

@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
+from conftest import Counting
 
 from service.core.documents import make_document
 from service.ingest.builder import IndexBuilder
 from service.qa.retrieval import HybridRetriever
 from service.qa.snapshot import Snapshots
-from service.store.embeddings import MiniLMEmbeddings
 from service.store.reader import IndexReader
 
 
-class Counting(MiniLMEmbeddings):
-    def __init__(self) -> None:
-        super().__init__()
-        self.texts: list[str] = []
-
-    def _embed(self, texts: list[str]) -> np.ndarray[Any, Any]:
-        self.texts.extend(texts)
-        return super()._embed(texts)
-
-
-def test_a_query_is_embedded_once_and_matches_the_uncached_vector() -> None:
-    embedder = Counting()
+def test_a_query_is_embedded_once_and_matches_the_uncached_vector(counting: Counting) -> None:
+    embedder = counting
     first = embedder.query_vector("Where do zebras graze?")
     again = embedder.query_vector("Where do zebras graze?")
     assert again is first and embedder.texts == ["Where do zebras graze?"]
@@ -34,8 +22,8 @@ def test_a_query_is_embedded_once_and_matches_the_uncached_vector() -> None:
     assert embedder.texts.count("Where do zebras graze?") == 2  # embed_array is not cached
 
 
-def test_dense_search_reuses_the_query_vector(index: IndexReader) -> None:
-    embedder = Counting()
+def test_dense_search_reuses_the_query_vector(index: IndexReader, counting: Counting) -> None:
+    embedder = counting
     reader = IndexReader(index.conn, embedder, index.settings)
     IndexBuilder(reader).apply([make_document("Zebras graze near the river.", doc_id="z")])
     embedder.texts.clear()

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import itertools
 
-from service.core.sentences import split_sentences
+from service.core.sentences import evidence_units, split_sentences
 from service.qa.pipeline import QAPipeline
-from service.qa.units import evidence_units
 
 
 def _units(text: str) -> list[str]:

@@ -27,7 +27,8 @@ SEED = Path(__file__).resolve().parents[2] / "seeds" / "article-2023-03-25.txt"
 
 
 class GatedEmbedder(MiniLMEmbeddings):
-    """Counts embedding calls; the first one waits until `gate` is set."""
+    """Counts embedding calls (a chunk batch, then its sentences); the first one waits until
+    `gate` is set."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -63,7 +64,8 @@ def test_a_writer_that_loses_the_race_reapplies_without_reembedding(
     writer.join(timeout=60)
     (report,) = reports
     assert report.changed and report.added == ["slow"]
-    assert slow_embedder.calls == 1 and report.embedded == 1  # re-applied, not re-embedded
+    # Its chunk and its one sentence embedded once each: re-applied, not re-embedded.
+    assert slow_embedder.calls == 2 and report.embedded == 1
     assert int(report.version[1:].split("-")[0]) == int(fast.version[1:].split("-")[0]) + 1
     reader = _reader(settings, embedder)
     assert set(reader.documents()) == {"a", "fast", "slow"}

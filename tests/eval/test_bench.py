@@ -156,14 +156,15 @@ def test_the_baseline_is_the_tutorial_chain(tmp_path: Path) -> None:
 def test_ragqa_bench_runs_in_process_and_over_http(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A real run (extractive provider: in-process, then a real `ragqa serve`): a table on
-    stdout, a JSON file with every question measured and scored."""
+    """A real run (extractive provider: in-process, then a real `ragqa serve`), two rounds:
+    a table on stdout, a JSON file with every question measured and scored each round."""
     out = tmp_path / "bench.json"
     questions = ROOT / "tests" / "data" / "questions.jsonl"
     code = main(
         [
             *("bench", "--questions", str(questions), "--providers", "extractive"),
-            *("--no-baseline", "--limit", "3", "--docs", str(ROOT / "seeds"), "--out", str(out)),
+            *("--no-baseline", "--limit", "2", "--rounds", "2"),
+            *("--docs", str(ROOT / "seeds"), "--out", str(out)),
         ]
     )
     assert code == 0
@@ -175,7 +176,9 @@ def test_ragqa_bench_runs_in_process_and_over_http(
         "ragqa extractive /v1/ask/stream",
     ]
     for entry in systems.values():
-        assert entry["summary"]["n"] == 3 and entry["summary"]["errors"] == 0
+        assert entry["summary"]["n"] == 4 and entry["summary"]["errors"] == 0
+        assert [s["id"] for s in entry["samples"]] == ["d01", "d02", "d01", "d02"]
+        assert entry["summary"]["first_shown_answerable_ms"]["p50"] is not None
         assert entry["summary"]["answer_accuracy"] is not None
         assert entry["peak_rss_mb"] > 50
         assert all(s["latency_ms"] > 0 for s in entry["samples"])
@@ -187,6 +190,11 @@ def test_ragqa_bench_runs_in_process_and_over_http(
 def test_a_limit_below_one_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "--limit", "0"]) == 2
     assert "--limit must be at least 1" in capsys.readouterr().err
+
+
+def test_rounds_below_one_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--rounds", "0"]) == 2
+    assert "--rounds must be at least 1" in capsys.readouterr().err
 
 
 def test_a_missing_questions_file_is_named(

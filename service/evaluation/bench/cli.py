@@ -54,6 +54,15 @@ def add_parser(subparsers: Any, pipeline_factory: PipelineFactory) -> None:
     p.add_argument("--no-http", action="store_true", help="skip the runs over HTTP")
     p.add_argument("--no-baseline", action="store_true", help="skip the LangChain baseline")
     p.add_argument("--limit", type=int, metavar="N", help="the first N questions only")
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        metavar="N",
+        help="ask every question N times (each ragqa request draws its own random prompt "
+        "delimiter, which changes what the small model writes, so more rounds give steadier "
+        "latency figures; default %(default)s)",
+    )
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="FILE", help="JSON result")
     p.set_defaults(func=lambda args: run(args, pipeline_factory))
 
@@ -134,9 +143,12 @@ def run(args: argparse.Namespace, factory: PipelineFactory) -> int:
 
     if args.limit is not None and args.limit < 1:
         raise ValueError("--limit must be at least 1")
+    if args.rounds < 1:
+        raise ValueError("--rounds must be at least 1")
     if not args.questions.is_file():
         raise ValueError(f"no questions file at {args.questions}: pass --questions FILE")
-    items = load_questions(args.questions)[: args.limit]
+    questions = load_questions(args.questions)[: args.limit]
+    items = questions * args.rounds
     settings = Settings()
     docs = gather_documents(items, args.docs or ([] if items[0].context else [settings.seeds_dir]))
     if not docs:
@@ -144,7 +156,8 @@ def run(args: argparse.Namespace, factory: PipelineFactory) -> int:
     result: dict[str, Any] = {
         "run": {
             "questions": str(args.questions),
-            "n": len(items),
+            "n": len(questions),
+            "rounds": args.rounds,
             "documents": len(docs),
             "started": datetime.now(UTC).isoformat(timespec="seconds"),
             "cpus": os.cpu_count(),
