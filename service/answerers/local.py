@@ -37,14 +37,28 @@ def bundled_model_path() -> Path:
 
 
 def _threads() -> int:
-    """Half the cores, at most 4: llama.cpp's threads spin-wait, and on a busy 2-core machine
-    two threads ran 10-20x slower than one (measured: 60 tokens in 28-43 s against 1.4-2.7 s)."""
+    """Threads that generate, one token at a time: half the cores, at most 4. Each token is a
+    small step, and threads that meet after every step cost more than they share: on 2 idle
+    cores two threads generated 27 tokens/s against one thread's 58."""
     return max(1, min(4, (os.cpu_count() or 2) // 2))
+
+
+def _batch_threads() -> int:
+    """Threads that read the prompt (large steps): every core, at most 4 (llama-cpp-python's
+    default is every core). On 2 cores they read 200 prompt tokens at 234-269 tokens/s when
+    idle against one thread's 151-165; beside two busy processes at 104-140 against one
+    thread's 103-108 — but only because llama.cpp's OpenMP threads wait passively
+    (`OMP_WAIT_POLICY=PASSIVE`, set before it loads): spinning, as by default, they read at
+    23 tokens/s there, the 10-second prompt reads seen under load."""
+    return max(1, min(4, os.cpu_count() or 2))
 
 
 @lru_cache(maxsize=2)
 def load_llama(path: str, context_tokens: int) -> Any:
     """The llama.cpp model for `path`, loaded once per process (never downloads anything)."""
+    # Read once, when llama.cpp's OpenMP runtime loads: idle threads sleep instead of
+    # spinning on cores that others (the embedder, the API, other processes) need.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     from llama_cpp import Llama
 
     if not Path(path).is_file():
@@ -53,6 +67,7 @@ def load_llama(path: str, context_tokens: int) -> Any:
         model_path=path,
         n_ctx=context_tokens,
         n_threads=_threads(),
+        n_threads_batch=_batch_threads(),
         n_batch=256,
         seed=0,
         verbose=False,

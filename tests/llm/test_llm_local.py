@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from service.answerers.llm import LLMAnswerer
@@ -50,3 +52,12 @@ def test_local_pipeline_refuses_an_off_topic_question(
 ) -> None:
     pipeline = QAPipeline(Settings(provider="local"), seeded_index, local_answerer)
     assert pipeline.ask("Who won the 2022 FIFA World Cup?").answerable is False
+
+
+def test_the_prompt_is_read_on_every_core_by_threads_that_sleep_when_idle(
+    local_chat: LlamaCppChat,
+) -> None:
+    """Spinning prompt threads read 5x slower beside busy processes (service/answerers/local.py)."""
+    assert local_chat.client.context_params.n_threads_batch == min(4, os.cpu_count() or 2)
+    assert local_chat.client.context_params.n_threads == max(1, min(4, (os.cpu_count() or 2) // 2))
+    assert os.environ.get("OMP_WAIT_POLICY", "").upper() == "PASSIVE"
