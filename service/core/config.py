@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     # model ("model": it sees every retrieved passage above the related-passage floor and may
     # reply NOT FOUND). "auto": the model with `openai` (a capable model), else the rules.
     answerability: Answerability = "auto"
+    # Answers kept for repeated questions (per process; 0: none kept).
+    answer_cache_entries: int = Field(default=1024, ge=0)
 
     def model_decides(self) -> bool:
         """Whether the model, not the evidence rules, decides answerability."""

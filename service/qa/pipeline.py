@@ -74,7 +74,7 @@ class QAPipeline:
         )
         self.selector = EvidenceSelector(index.embedder, settings)
         self.support = support_check(settings.support_checker, index.embedder)
-        self.cache = AnswerCache()
+        self.cache = AnswerCache(settings.answer_cache_entries)
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str | None:
         """A standalone form of a follow-up question, or None when it already stands alone."""

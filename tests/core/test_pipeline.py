@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from service.answerers.extractive import ExtractiveAnswerer
 from service.core.errors import InputError
 from service.core.schemas import Turn
 from service.qa.pipeline import QAPipeline
@@ -59,3 +60,14 @@ def test_stream_ends_with_the_verified_answer(seeded_pipeline: QAPipeline) -> No
     events = list(seeded_pipeline.ask_stream("Who was invited to lunch with EU leaders?"))
     kinds = [kind for kind, _ in events]
     assert kinds[-1] == "answer" and set(kinds[:-1]) == {"token"}
+
+
+@pytest.mark.parametrize(("entries", "cached"), [(1024, True), (0, False)])
+def test_a_repeated_question_is_cached_unless_the_cache_is_off(
+    seeded_pipeline: QAPipeline, entries: int, cached: bool
+) -> None:
+    settings = seeded_pipeline.settings.model_copy(update={"answer_cache_entries": entries})
+    pipeline = QAPipeline(settings, seeded_pipeline.index, ExtractiveAnswerer())
+    first = pipeline.ask("What is China looking for?")
+    again = pipeline.ask("What is China looking for?")
+    assert again.answer == first.answer and ("cache" in again.timing_ms) is cached

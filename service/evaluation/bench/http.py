@@ -72,7 +72,10 @@ class Server:
         # key and no rate limit (the bench is one client asking as fast as it can).
         drop = ("RAG_API_KEY", "RAG_CHROMA_HOST", "RAG_INDEX_DIR", "RAG_PORT", "RAG_HOST")
         env = {k: v for k, v in os.environ.items() if k not in drop}
-        env.update(RAG_PROVIDER=provider, RAG_RATE_LIMIT_PER_MINUTE="0")
+        # No answer cache: a repeated question (--rounds) is answered again, as in-process.
+        env.update(
+            RAG_PROVIDER=provider, RAG_RATE_LIMIT_PER_MINUTE="0", RAG_ANSWER_CACHE_ENTRIES="0"
+        )
         started = time.perf_counter()
         with log.open("ab") as out:
             self.proc = subprocess.Popen(

@@ -96,11 +96,8 @@ def run_ragqa(
     settings: Settings, items: Sequence[EvalItem], factory: PipelineFactory
 ) -> dict[str, Any]:
     """Each question once through the real pipeline (answer cache off), streamed."""
-    from service.qa.cache import AnswerCache
-
     started = time.perf_counter()
-    pipeline = factory(settings)
-    pipeline.cache = AnswerCache(max_entries=0)
+    pipeline = factory(settings.model_copy(update={"answer_cache_entries": 0}))
     timed = FirstPiece(pipeline.answerer)
     pipeline.answerer = cast("Answerer", timed)
     _warm_up(lambda: pipeline.ask(WARM_UP))
