@@ -10,8 +10,9 @@ import uuid
 from typing import Any
 
 from service.store.client import Connection
+from service.store.layout import unit_vectors
 from service.store.reader import IndexReader
-from service.store.versions import LEGACY_ID, unit_vectors
+from service.store.versions import LEGACY_ID
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from typing import Any
 from service.core.documents import Document
 from service.core.sentences import Sentence, evidence_units, split_sentences
 from service.ingest.chunking import Chunk, chunk_document
+from service.store.layout import unit_vectors
 from service.store.reader import IndexReader, batches, revs_filter
 from service.store.span_vectors import pack
-from service.store.versions import unit_vectors
 
 BATCH = 64
 LEASE_REFRESH_S = 5.0

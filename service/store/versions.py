@@ -1,28 +1,35 @@
 """Index versions in long-lived collections, and the one atomic switch between them.
 
 Collections: `<prefix>_chunks` (chunk vectors), `<prefix>_docs` (one record per document
-revision, id = rev) and `<prefix>_meta`. A version is a record `v<seq>` of `<prefix>_meta`
-whose metadata holds its manifest, `{doc_id: rev}`, whole or as a change from the version
-before it (`store/manifests.py`); the live version is the highest seq. A writer
-claims `v<head+1>` with `add`, which in chromadb 1.5.9 (embedded and over HTTP) keeps the
-first record for an id and silently ignores later ones, then reads it back: whoever's token
-is stored won. `head` is a hint record (the head's fields, without its manifest); readers
-probe forward from it, reading ids only.
+revision, id = rev) and `<prefix>_meta` (the head hint and the writers' leases, each one
+record updated in place). A version is an empty collection `<prefix>_v<seq>` whose metadata
+holds its manifest, `{doc_id: rev}`, whole or as a change from the version before it
+(`store/manifests.py`); the live version is the highest seq. A writer claims `v<head+1>` by
+creating that collection, which Chroma does for the first caller only (embedded and over
+HTTP), then checks that the stored token is its own. Collections are used because chromadb
+1.5.9 keeps the graph entry of every record deleted from a collection's vector index, so a
+version log of records grew by one entry per write for good; creating and deleting empty
+collections leaves nothing behind (measured: 2,000 versions created and deleted, 8 KB of
+SQLite pages and 1 MB of server memory, no folders). `head` is a hint record (the head's
+fields, without its manifest); readers check it and probe forward from it. Version records
+of the layout before this one (in `<prefix>_meta`) are copied into collections by the first
+reader that finds no version collection.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from chromadb.api.models.Collection import Collection
+from chromadb.errors import NotFoundError
 
 from service.core.errors import IndexUnavailableError
 from service.store.client import Connection, where_the_index_is
+from service.store.layout import Layout, Version, parse_name, unit_vectors
 from service.store.manifests import (
     Known,
     VersionGone,
@@ -37,74 +44,11 @@ __all__ = ["Layout", "LegacyIndexError", "Version", "VersionGone", "VersionLog"]
 
 HEAD_ID = "head"
 LEGACY_ID = "current"  # the pointer record of the old one-collection-pair-per-version layout
-_PROBE = 8
 _REMEMBER = 4  # manifests kept in memory: the parent of the next version is among them
 
 
 class LegacyIndexError(IndexUnavailableError):
     """The index was written by the old layout; `ragqa ingest` migrates it."""
-
-
-def unit_vectors(n: int) -> np.ndarray[tuple[int, int], np.dtype[np.float32]]:
-    """Document and meta records need a vector each; they are never searched."""
-    return np.ones((n, 1), dtype=np.float32)
-
-
-def version_id(seq: int) -> str:
-    return f"v{seq:012d}"
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Collection names: `<prefix>_chunks`, `<prefix>_docs`, `<prefix>_meta`."""
-
-    prefix: str
-
-    @property
-    def meta(self) -> str:
-        return f"{self.prefix}_meta"
-
-    @property
-    def chunks(self) -> str:
-        return f"{self.prefix}_chunks"
-
-    @property
-    def docs(self) -> str:
-        return f"{self.prefix}_docs"
-
-    def is_legacy(self, name: str) -> bool:
-        """A collection of the old layout, `<prefix>_chunks_<v>` or `<prefix>_docs_<v>`."""
-        return name.startswith((f"{self.prefix}_chunks_", f"{self.prefix}_docs_"))
-
-
-@dataclass(frozen=True)
-class Version:
-    """One version record (its manifest is read separately: `VersionLog.manifest`)."""
-
-    seq: int
-    token: str
-    fingerprint: str
-    created: float
-    chunks: int
-
-    @property
-    def name(self) -> str:
-        return f"v{self.seq}-{self.token[:8]}"
-
-    @staticmethod
-    def from_meta(meta: Any) -> Version:
-        return Version(
-            seq=int(meta["seq"]),
-            token=str(meta["token"]),
-            fingerprint=str(meta.get("fingerprint") or ""),
-            created=float(meta.get("created") or 0.0),
-            chunks=int(meta.get("chunks") or 0),
-        )
-
-
-def parse_name(name: str) -> tuple[int, str]:
-    seq, _, token = name.removeprefix("v").partition("-")
-    return int(seq), token
 
 
 class VersionLog:
@@ -138,30 +82,40 @@ class VersionLog:
         """The live version (the highest seq), or None for an empty index."""
         return self.conn.call(self._head)
 
+    def _record(self, conn: Connection, seq: int) -> dict[str, Any] | None:
+        """Version `seq`'s metadata, or None when it is not stored."""
+        if seq < 1:
+            return None
+        try:
+            col = conn.client.get_collection(self.layout.version(seq), embedding_function=None)
+        except NotFoundError:
+            return None
+        return dict(col.metadata or {})
+
+    def _listed(self, conn: Connection) -> dict[int, dict[str, Any]]:
+        """Every stored version's metadata by seq (lists all collections)."""
+        out: dict[int, dict[str, Any]] = {}
+        for col in conn.client.list_collections():
+            seq = self.layout.version_seq(col.name)
+            if seq is not None:
+                out[seq] = dict(col.metadata or {})
+        return out
+
     def _head(self, conn: Connection) -> Version | None:
         meta = self._meta(conn)
         got = meta.get(ids=[HEAD_ID, LEGACY_ID], include=["metadatas"])
         found: dict[str, Any] = dict(zip(got["ids"], got["metadatas"] or [], strict=True))
         hint = found.get(HEAD_ID)
         start = max(self._known, int(hint["seq"]) if hint else 0)
-        top: int | None = None
-        while True:  # which version ids exist from `start` on (ids only: manifests are big)
-            window = [version_id(start + i) for i in range(_PROBE)]
-            present = meta.get(ids=window, include=[])["ids"]
-            if not present:
-                break
-            top = max(int(i[1:]) for i in present)
-            if top < start + _PROBE - 1:
-                break
-            start = top  # the window was full: look further
+        top_meta = self._record(conn, start)
         best: Version | None
-        if top is None:  # the hint is missing or ahead of what is stored: list them all
-            best = self._scan(meta)
-        elif hint is not None and int(hint["seq"]) == top:
-            best = Version.from_meta(hint)
+        if top_meta is None:  # the hint is missing or ahead of what is stored: list them all
+            best = self._scan(conn)
         else:
-            got = meta.get(ids=[version_id(top)], include=["metadatas"])
-            best = Version.from_meta(got["metadatas"][0]) if got["metadatas"] else None
+            top = start
+            while (after := self._record(conn, top + 1)) is not None:  # writers moved on
+                top, top_meta = top + 1, after
+            best = Version.from_meta(top_meta)
         if best is None and LEGACY_ID in found:
             raise LegacyIndexError(
                 f"{where_the_index_is(self.conn.settings)} was written by an older ragqa "
@@ -171,17 +125,43 @@ class VersionLog:
         self._known = best.seq if best is not None else 0
         return best
 
-    def _scan(self, meta: Collection) -> Version | None:
+    def _scan(self, conn: Connection) -> Version | None:
         """The highest version by listing them all (when the hint is missing or stale)."""
-        versions = self.all_versions_in(meta)
-        return max(versions, key=lambda v: v.seq) if versions else None
+        versions = self._listed(conn) or self._copy_records(conn)
+        return Version.from_meta(versions[max(versions)]) if versions else None
 
-    def all_versions_in(self, meta: Collection) -> list[Version]:
+    def _copy_records(self, conn: Connection) -> dict[int, dict[str, Any]]:
+        """Versions stored as `<prefix>_meta` records (the layout before version
+        collections), copied into collections as they are, lowest first, then deleted."""
+        meta = self._meta(conn)
         got = meta.get(where={"kind": "version"}, include=["metadatas"])
-        return [Version.from_meta(m) for m in got["metadatas"] or []]
+        records = {int(str(m["seq"])): dict(m) for m in got["metadatas"] or []}
+        for seq in sorted(records):
+            self._create(conn, seq, records[seq])
+        if got["ids"]:
+            meta.delete(ids=list(got["ids"]))
+        return self._listed(conn) if records else {}
+
+    def _create(self, conn: Connection, seq: int, record: dict[str, Any]) -> dict[str, Any]:
+        """Create version `seq` with `record`, unless it exists: the stored record either way
+        (Chroma creates a name for its first caller only; a lost reply is retried here)."""
+        try:
+            conn.client.create_collection(
+                self.layout.version(seq), metadata=record, embedding_function=None
+            )
+            return record
+        except Exception:  # "already exists" (an InternalError when embedded), or a lost reply
+            stored = self._record(conn, seq)
+            if stored is None:
+                raise
+            return stored
+
+    def records(self) -> dict[int, dict[str, Any]]:
+        """`{seq: metadata}` of every stored version."""
+        return self.conn.call(self._listed)
 
     def all_versions(self) -> list[Version]:
-        return self.conn.call(lambda c: self.all_versions_in(self._meta(c)))
+        return [Version.from_meta(m) for m in self.records().values()]
 
     def manifest(self, version: Version | str) -> dict[str, str]:
         """`{doc_id: rev}` of a version; `VersionGone` when its record was collected."""
@@ -191,22 +171,22 @@ class VersionLog:
         return dict(self.conn.call(lambda c: self._read_manifest(c, seq, token)).manifest)
 
     def _read_manifest(self, conn: Connection, seq: int, token: str) -> Known:
-        meta = self._meta(conn)
-        got = meta.get(ids=[version_id(seq)], include=["metadatas"])
-        metas = got["metadatas"] or []
-        if not metas or not str(metas[0]["token"]).startswith(token):
+        record = self._record(conn, seq)
+        if record is None or not str(record["token"]).startswith(token):
             raise VersionGone(f"version {seq} is no longer stored")
-        record = metas[0]
         known = self._recalled(seq)
         if known is not None and known.token == record["token"]:
             return known  # the record is still there: what it says is known
         records: dict[int, Any] = {seq: record}
         parent = self._recalled(seq - 1)
         if not is_checkpoint(record) and (parent is None or parent.token != record["parent"]):
-            ids = [version_id(s) for s in range(base_of(record, seq), seq)]  # the chain, at once
-            chain = meta.get(ids=ids, include=["metadatas"])
-            for i, m in zip(chain["ids"], chain["metadatas"] or [], strict=True):
-                records[int(i[1:])] = m
+            for at in range(seq - 1, base_of(record, seq) - 1, -1):  # the chain, newest first
+                link = self._record(conn, at)
+                if link is None:
+                    break  # rebuild() says which link is missing
+                records[at] = link
+                if is_checkpoint(link):
+                    break
         manifest = rebuild(seq, records, parent)
         known = Known(seq, str(record["token"]), base_of(record, seq), manifest)
         self._remember(known)
@@ -225,21 +205,15 @@ class VersionLog:
             "created": now,
             "chunks": chunks,
         }
-        # The manifest is metadata, not the record's document: Chroma indexes documents for
-        # full-text search, which for a manifest of random ids costs far more than it holds.
         stored_as = stored_fields(seq, manifest, self._recalled(seq - 1))
         record: Any = {**meta_fields, **stored_as}
-        vid = version_id(seq)
 
         def claim(conn: Connection) -> Version | None:
-            meta = self._meta(conn)
-            meta.add(ids=[vid], embeddings=unit_vectors(1), metadatas=[record])
-            got = meta.get(ids=[vid], include=["metadatas"])
-            stored = got["metadatas"][0] if got["metadatas"] else None
-            if stored is None or stored["token"] != token:
+            stored = self._create(conn, seq, record)
+            if stored["token"] != token:
                 return None
             hint = {**meta_fields, "kind": "hint"}  # the head without its manifest
-            meta.upsert(ids=[HEAD_ID], embeddings=unit_vectors(1), metadatas=[hint])
+            self._meta(conn).upsert(ids=[HEAD_ID], embeddings=unit_vectors(1), metadatas=[hint])
             return Version.from_meta(stored)
 
         won = self.conn.call(claim)
@@ -249,20 +223,35 @@ class VersionLog:
         return won
 
     def make_checkpoint(self, version: Version) -> None:
-        """Store `version`'s manifest whole in its record (in place: `update` adds nothing
-        when the record is gone), so the versions below it can be deleted."""
+        """Store `version`'s manifest whole in its record (in place; nothing when the version
+        is gone), so the versions below it can be deleted."""
         seq, token = version.seq, version.token
         known = self.conn.call(lambda c: self._read_manifest(c, seq, token))
         if known.base == seq:
             return
-        vid = version_id(seq)
-        fields = checkpoint_fields(seq, known.manifest)
-        self.conn.call(lambda c: self._meta(c).update(ids=[vid], metadatas=[fields]))
+        fields = {k: v for k, v in checkpoint_fields(seq, known.manifest).items() if v is not None}
+
+        def rewrite(conn: Connection) -> None:
+            try:
+                col = conn.client.get_collection(self.layout.version(seq), embedding_function=None)
+            except NotFoundError:
+                return
+            current = {
+                k: v for k, v in (col.metadata or {}).items() if k not in ("delta", "parent")
+            }
+            col.modify(metadata={**current, **fields})  # replaces the metadata whole
+
+        self.conn.call(rewrite)
 
     def delete(self, seqs: Iterable[int]) -> None:
-        ids = [version_id(s) for s in seqs]
-        if ids:
-            self.conn.call(lambda c: self._meta(c).delete(ids=ids))
+        dropped = list(seqs)
+
+        def drop(conn: Connection) -> None:
+            for seq in dropped:
+                with contextlib.suppress(NotFoundError):  # another collector was first
+                    conn.client.delete_collection(self.layout.version(seq))
+
+        self.conn.call(drop)
 
     def hold_lease(self, owner: str, base: int) -> None:
         """Tell collectors that process `owner` is alive, and the oldest version its writers

@@ -20,8 +20,9 @@ from service.qa.snapshot import Snapshots
 from service.store import manifests
 from service.store.client import open_client
 from service.store.embeddings import MiniLMEmbeddings
+from service.store.layout import unit_vectors
 from service.store.reader import IndexReader
-from service.store.versions import LEGACY_ID, LegacyIndexError, Version, VersionGone, unit_vectors
+from service.store.versions import LEGACY_ID, LegacyIndexError, Version, VersionGone
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "article-2023-03-25.txt"
 
@@ -235,8 +236,7 @@ def test_an_old_layout_index_says_what_to_run_then_migrates(
 
 
 def _records(reader: IndexReader) -> dict[int, dict[str, object]]:
-    got = reader.conn.get(reader.layout.meta, where={"kind": "version"}, include=["metadatas"])
-    return {int(str(m["seq"])): dict(m) for m in got["metadatas"] or []}
+    return dict(reader.versions.records())
 
 
 def test_versions_store_their_change_and_a_fresh_reader_rebuilds_them(
@@ -294,3 +294,41 @@ def test_a_change_on_another_parent_is_not_rebuilt() -> None:
     del records[1]
     with pytest.raises(VersionGone, match="no longer stored"):
         manifests.rebuild(2, records)
+
+
+def test_versions_are_collections_and_writes_add_no_record_to_meta(
+    tmp_path: Path, embedder: MiniLMEmbeddings
+) -> None:
+    """chromadb keeps the graph entry of every record deleted from a collection, so a version
+    log of records grew by one entry per write; version collections leave nothing behind."""
+    _, reader, builder, _ = _seeded_then_churned(tmp_path, embedder, 0)
+    meta_ids = set(reader.conn.get(reader.layout.meta, include=[])["ids"])
+    _churn(builder, 6)
+    assert set(reader.conn.get(reader.layout.meta, include=[])["ids"]) == meta_ids
+    assert meta_ids == {"head", f"lease-{reader.slots.owner}"}
+    names = {c.name for c in reader.client.list_collections()}
+    head = reader.versions.head()
+    assert head is not None and head.seq == 21
+    kept = {reader.layout.version(seq) for seq in (19, 20, 21)}
+    assert {n for n in names if reader.layout.version_seq(n) is not None} == kept
+
+
+def test_versions_stored_as_meta_records_are_copied_into_collections(
+    tmp_path: Path, embedder: MiniLMEmbeddings
+) -> None:
+    """An index written by the release before version collections keeps its versions."""
+    settings = Settings(index_dir=tmp_path / "i", gc_grace_s=3600)
+    writer = _reader(settings, embedder)
+    builder = IndexBuilder(writer)
+    builder.apply([make_document("Alpha beta.", "a"), make_document("Gamma delta.", "g")])
+    builder.apply(deletes=["g"])
+    records = writer.versions.records()
+    meta = writer.conn.client.get_collection(writer.layout.meta, embedding_function=None)
+    for seq, record in records.items():  # back to the old layout: records in <prefix>_meta
+        meta.add(ids=[f"v{seq:012d}"], embeddings=unit_vectors(1), metadatas=[record])
+        writer.conn.client.delete_collection(writer.layout.version(seq))
+    fresh = _reader(settings, embedder)
+    assert fresh.current_version() == Version.from_meta(records[2]).name
+    assert set(fresh.documents()) == {"a"}
+    assert fresh.versions.records() == records
+    assert meta.get(where={"kind": "version"}, include=[])["ids"] == []
