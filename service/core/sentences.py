@@ -134,3 +134,9 @@ def evidence_units(sentences: list[Sentence], text: str) -> list[Sentence]:
         else:
             merged.append(u)
     return merged
+
+
+def document_units(text: str, start: int = 0) -> list[Sentence]:
+    """The evidence units of `text[start:]` (its sentences, short ones joined), as both
+    ingest (which stores their vectors) and evidence selection (which scores them) see them."""
+    return evidence_units(split_sentences(text, start), text)

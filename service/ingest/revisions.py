@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.core.documents import Document
-from service.core.sentences import Sentence, evidence_units, split_sentences
+from service.core.sentences import Sentence, document_units
 from service.ingest.chunking import Chunk, chunk_document
 from service.store.layout import unit_vectors
 from service.store.reader import IndexReader, batches, revs_filter
@@ -120,7 +120,7 @@ class RevisionWriter:
             rev = f"r{uuid.uuid4().hex[:20]}"
             chunks = chunk_document(doc, s.chunk_tokens, s.chunk_overlap_sentences)
             fresh.extend((c, doc, rev) for c in chunks)
-            units[rev] = evidence_units(split_sentences(doc.text, doc.body_start), doc.text)
+            units[rev] = document_units(doc.text, doc.body_start)
             infos.append(
                 RevInfo(rev, doc.doc_id, doc.sha256, doc.title, self.fingerprint, len(chunks))
             )

@@ -171,14 +171,17 @@ class VerifiedStream:
         answer.usage = self.usage
         self.answer = answer
 
+    def _extractive(self) -> list[Segment]:
+        """The extractive answer's sentences for this question and evidence."""
+        backup = ExtractiveAnswerer().draft(self.asked, self.evidence)
+        return segments(backup.text) if backup.answerable else []
+
     def _backup(self, check: SentenceCheck) -> list[Verified]:
         """The extractive answer's sentences after a verified lead, through the same check
         (a sentence that only restates the lead is dropped there)."""
         t = time.perf_counter()
-        backup = ExtractiveAnswerer().draft(self.asked, self.evidence)
-        found = segments(backup.text) if backup.answerable else []
         passed = []
-        for seg in found:
+        for seg in self._extractive():
             if (verified := check.add(seg)) is not None:
                 passed.append(verified)
                 break  # one sentence backs the lead up
@@ -188,11 +191,8 @@ class VerifiedStream:
     def _fallback(self, answer: Answer) -> tuple[Answer, list[Verified]]:
         """The extractive answer, verified sentence by sentence, marked as the fallback."""
         t = time.perf_counter()
-        backup = ExtractiveAnswerer().draft(self.asked, self.evidence)
         check = self.verifier.stream(self.evidence, self.answerer.name, self.answerer.model)
-        passed: list[Verified] = []
-        if backup.answerable:
-            passed = [v for seg in segments(backup.text) if (v := check.add(seg)) is not None]
+        passed = [v for seg in self._extractive() if (v := check.add(seg)) is not None]
         rescued = check.answer()
         rescued.fallback = "extractive"
         rescued.dropped_sentences = answer.dropped_sentences

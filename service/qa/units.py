@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from service.core.documents import Document
-from service.core.sentences import Sentence, evidence_units, split_sentences
+from service.core.sentences import Sentence, document_units
 from service.core.text import terms
 
 Vector = np.ndarray[Any, Any]
@@ -37,7 +37,7 @@ class SentenceStats:
 
     def _add(self, documents: Iterable[Document]) -> None:
         for doc in documents:
-            sentences = evidence_units(split_sentences(doc.text, doc.body_start), doc.text)
+            sentences = document_units(doc.text, doc.body_start)
             self.sentences[doc.doc_id] = sentences
             part: Counter[str] = Counter()
             for s in sentences:

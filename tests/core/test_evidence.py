@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 
-from service.core.sentences import evidence_units, split_sentences
+from service.core.sentences import document_units, evidence_units, split_sentences
 from service.qa.pipeline import QAPipeline
 
 
@@ -40,7 +40,7 @@ def test_a_short_sentence_ending_a_paragraph_joins_the_one_before() -> None:
 
 def test_units_are_exact_spans(seeded_pipeline: QAPipeline) -> None:
     doc = seeded_pipeline.index.documents()["article-2023-03-25"]
-    for unit in evidence_units(split_sentences(doc.text, doc.body_start), doc.text):
+    for unit in document_units(doc.text, doc.body_start):
         assert doc.text[unit.start : unit.end] == unit.text
 
 

@@ -8,7 +8,7 @@ import pytest
 from conftest import Counting
 
 from service.core.documents import make_document
-from service.core.sentences import evidence_units, split_sentences
+from service.core.sentences import document_units
 from service.ingest.builder import IndexBuilder
 from service.qa.evidence import EvidenceSelector, stored_vectors
 from service.qa.retrieval import HybridRetriever
@@ -65,7 +65,7 @@ def test_ingest_stores_a_vector_for_every_unit_inside_each_chunk(
     doc = make_document(TEXT, doc_id="park")
     IndexBuilder(index).apply([doc])
     rows = index.version_chunk_rows()
-    units = evidence_units(split_sentences(doc.text, doc.body_start), doc.text)
+    units = document_units(doc.text, doc.body_start)
     for meta in rows.metadatas:
         start, end = int(meta["start"]), int(meta["end"])
         inside = [(u.start, u.end) for u in units if start <= u.start and u.end <= end]
