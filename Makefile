@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 INDEX_DIR ?= index
 PORT ?= 8000
 
-.PHONY: install run test lint typecheck eval bench gate clean train-reader
+.PHONY: install run test lint typecheck eval bench gate clean train-reader train-answerability
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,13 +64,14 @@ bench: install
 
 # The CI gate on data no rule or weight was fitted to: the three SQuAD 2.0 articles that
 # training/data.py HELD_OUT keeps out of every fit (894 questions), extractive provider.
-# The floors sit just under the figures measured when the gate was set (accuracy 0.793,
-# refusal recall 0.190, short-answer F1 0.599): they catch regressions, they are not
-# targets. Reads the reference file from ../shared/eval (never copied here); without it
-# the gate is skipped, except in CI, where a missing file fails it. `.ci/run` calls this after `make test`.
+# The floors sit just under the figures measured when the answerability model was shipped
+# (accuracy 0.724, refusal recall 0.449 at precision 0.701, short-answer F1 0.569): they
+# catch regressions, they are not targets. Reads the reference file from ../shared/eval
+# (never copied here); without it the gate is skipped, except in CI, where a missing file
+# fails it. `.ci/run` calls this after `make test`.
 SHARED_EVAL ?= ../shared/eval
 GATE_ARTICLES := 1973_oil_crisis,Force,Harvard_University
-GATE_FLOORS := answer_accuracy=0.77 refusal_recall=0.16 short_answer_f1=0.55 quote_validity=1.0
+GATE_FLOORS := answer_accuracy=0.70 refusal_recall=0.42 refusal_precision=0.67 short_answer_f1=0.55 quote_validity=1.0
 gate: install
 	@if [ ! -f $(SHARED_EVAL)/squad2-dev16.jsonl ]; then \
 		echo "gate: $(SHARED_EVAL)/squad2-dev16.jsonl not found (reference data, not in the repository)"; \
@@ -107,3 +108,25 @@ train-reader: install $(TRAIN_PY)
 	$(TRAIN_PY) -m training.oof_sentences --base $(MINILM_DIR) --out $(TRAIN_DIR) --folds $(FOLDS)
 	$(TRAIN_PY) -m training.export_reader --base $(MINILM_DIR) --out $(TRAIN_DIR) --name fold1
 	$(BIN)/python -m training.evaluate_reader --train-dir $(TRAIN_DIR)
+
+# The answerability model (issue 10): the service's own evidence selection over the SQuAD
+# 2.0 dev articles gives question-passage pairs (`answerability_data`); MiniLM is fine-tuned
+# on them as a cross-encoder, once per fold (each model scores the fold it never saw) and
+# once on both folds (the model shipped, as int8 ONNX in service/qa/models/); the decision's
+# regression and refusal threshold are fitted on the fold models' int8 out-of-fold logits,
+# and the held-out articles are scored by the shipped model. Prints the constants for
+# service/qa/answerability.py and the figures. Not run by CI; reads ../shared/eval/. About
+# 35 minutes on 2 idle cores.
+ANSWERABILITY_DIR ?= $(HOME)/.cache/ragqa/answerability-train
+train-answerability: install $(TRAIN_PY)
+	$(BIN)/python -m training.answerability_data --out $(ANSWERABILITY_DIR)
+	for m in "--fold 0" "--fold 1" "--final"; do $(TRAIN_PY) -m training.train_answerability \
+		--pairs $(ANSWERABILITY_DIR)/pairs.jsonl $$m --base $(MINILM_DIR) \
+		--out $(ANSWERABILITY_DIR) || exit 1; done
+	for m in fold0 fold1; do $(TRAIN_PY) -m training.export_answerability --base $(MINILM_DIR) \
+		--train-dir $(ANSWERABILITY_DIR) --name $$m || exit 1; done
+	$(TRAIN_PY) -m training.export_answerability --base $(MINILM_DIR) \
+		--train-dir $(ANSWERABILITY_DIR) --name final --to service/qa/models/answerability-int8.onnx
+	for m in fold0 fold1 final; do $(BIN)/python -m training.score_answerability \
+		--train-dir $(ANSWERABILITY_DIR) --name $$m || exit 1; done
+	$(BIN)/python -m training.fit_answerability --train-dir $(ANSWERABILITY_DIR) --folds 0 1 --model final

@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     # model ("model": it sees every retrieved passage above the related-passage floor and may
     # reply NOT FOUND). "auto": the model with `openai` (a capable model), else the rules.
     answerability: Answerability = "auto"
+    # The service's own answer-or-refuse decision: refuse when the answerability model's
+    # probability is below this (None: the threshold fitted with the model,
+    # qa/answerability.py REFUSE_BELOW). Lower answers more and refuses fewer questions
+    # that the documents cannot answer.
+    refuse_below: float | None = Field(default=None, ge=0.0, le=1.0)
     # Answers kept for repeated questions (per process; 0: none kept).
     answer_cache_entries: int = Field(default=1024, ge=0)
 

@@ -16,14 +16,16 @@ from service.core.config import Settings
 from service.core.errors import InputError
 from service.core.schemas import Answer, Token, Turn
 from service.core.types import Evidence
+from service.qa.answer_types import AnswerType, answer_type
+from service.qa.answerability import Judgement, shared_model
 from service.qa.cache import AnswerCache, cache_key
 from service.qa.evidence import EvidenceSelector
 from service.qa.lead import lead_segment
-from service.qa.reader import READ_PASSAGES, REFUSE_BELOW, ReaderResult, attach, shared_reader
+from service.qa.reader import READ_PASSAGES, ReaderResult, attach, shared_reader
 from service.qa.retrieval import HybridRetriever
 from service.qa.rewrite import needs_rewrite, rewrite_focus, standalone
 from service.qa.snapshot import Snapshot, Snapshots
-from service.qa.streaming import VerifiedStream
+from service.qa.streaming import VerifiedStream, premise_correction
 from service.qa.verify import RELATED_FLOOR, Verifier, support_check
 from service.store.reader import IndexReader
 
@@ -43,9 +45,10 @@ class Prepared:
     timing_ms: dict[str, float]
     snapshot: Snapshot
     reading: ReaderResult = field(default_factory=lambda: ReaderResult([]))
-    # What the evidence rules decided; with `model_decides`, `answerable` only says that
-    # there are passages for the model to judge.
-    rules_answerable: bool = False
+    judgement: Judgement = field(default_factory=lambda: Judgement([], 0.0))
+    # What the service itself decided (evidence rules and the answerability model); with
+    # `model_decides`, `answerable` only says that there are passages for the model to judge.
+    judged_answerable: bool = False
     model_decides: bool = False
 
     @property
@@ -106,23 +109,31 @@ class QAPipeline:
         )
         timing["retrieve"] = _ms(t1)
         t2 = time.perf_counter()
-        passages = [e.text for e in selection.evidence[:READ_PASSAGES]]
-        reading = shared_reader().read(standalone, passages)
-        timing["read"] = _ms(t2)
-        rules = selection.answerable and reading.probability >= REFUSE_BELOW
         evidence = selection.evidence
+        judgement = shared_model().judge(standalone, selection)
+        judged = judgement.answerable(self.settings.refuse_below)
+        timing["judge"] = _ms(t2)
         decides = self.settings.model_decides()
         if decides:  # the model sees every passage related to the question, and judges
             evidence = [e for e in evidence if e.score >= RELATED_FLOOR]
+        answerable = bool(evidence) if decides else judged
+        reading = ReaderResult([])
+        # The reader's span is used only in an answer to a name/date/number/place question
+        # (short_answer, lead): no other question waits for it.
+        if answerable and answer_type(standalone) is not AnswerType.ANY:
+            t3 = time.perf_counter()
+            reading = shared_reader().read(standalone, [e.text for e in evidence[:READ_PASSAGES]])
+            timing["read"] = _ms(t3)
         return Prepared(
             question=question,
             rewritten=rewritten,
             evidence=evidence,
-            answerable=bool(evidence) if decides else rules,
+            answerable=answerable,
             timing_ms=timing,
             snapshot=snapshot,
             reading=reading,
-            rules_answerable=rules,
+            judgement=judgement,
+            judged_answerable=judged,
             model_decides=decides,
         )
 
@@ -162,7 +173,13 @@ class QAPipeline:
         sent: list[Token] = []
         t = time.perf_counter()
         if not prepared.answerable:
-            answer = verifier.refusal(self.answerer.name, self.answerer.model, prepared.evidence)
+            answer = premise_correction(
+                verifier,
+                self.answerer.name,
+                self.answerer.model,
+                prepared.rewritten or prepared.question,
+                prepared.evidence,
+            ) or verifier.refusal(self.answerer.name, self.answerer.model, prepared.evidence)
             sent.append(Token(text=answer.answer))
             yield ("token", sent[-1])
             prepared.timing_ms["generate"] = prepared.timing_ms["verify"] = 0.0
@@ -171,7 +188,7 @@ class QAPipeline:
             lead = None
             fall_back = self.answerer.name != "extractive"
             if prepared.model_decides:
-                fall_back = fall_back and prepared.rules_answerable  # the rules would answer
+                fall_back = fall_back and prepared.judged_answerable  # we would answer
             elif self.settings.lead_answers and fall_back:
                 lead = lead_segment(asked, prepared.evidence, prepared.reading)
             stream = VerifiedStream(
@@ -192,7 +209,13 @@ class QAPipeline:
             answer = stream.answer
             prepared.timing_ms["verify"] = round(stream.verify_s * 1000, 2)
             prepared.timing_ms["generate"] = round(_ms(t) - prepared.timing_ms["verify"], 2)
-        attach(answer, prepared.rewritten or prepared.question, prepared.evidence, prepared.reading)
+        attach(
+            answer,
+            prepared.rewritten or prepared.question,
+            prepared.evidence,
+            prepared.reading,
+            prepared.judgement.probability,
+        )
         answer = self._stamp(prepared, answer, started)
         self.cache.put(key, answer, sent)
         yield ("answer", answer)

@@ -37,12 +37,6 @@ MAX_ANSWER_TOKENS = 30  # longest span considered, in word pieces (SQuAD answers
 CALIBRATION_A = 0.1736
 CALIBRATION_B = 0.1179
 
-# Answerable only when the reader's calibrated probability is at least this. Fitted by
-# `training/evaluate_reader.py` on the out-of-fold readings: the highest threshold whose
-# refusals are still >= 75% right. The shipped model reaches that precision at no
-# threshold (out-of-fold AUC 0.56), so the gate is open (0.0) and the evidence rules alone
-# decide; a better model gets its threshold from the same script.
-REFUSE_BELOW = 0.0
 READ_PASSAGES = 3  # the reader reads this many top evidence passages
 
 Array = np.ndarray[Any, Any]
@@ -167,13 +161,22 @@ def shared_reader() -> Reader:
     return Reader()
 
 
-def attach(answer: Answer, question: str, evidence: list[Evidence], result: ReaderResult) -> None:
-    """Set the answer's `confidence` and, for a name, date, number or place question,
-    its `short_answer`: the reader's best span in a passage the answer cites."""
+def attach(
+    answer: Answer,
+    question: str,
+    evidence: list[Evidence],
+    result: ReaderResult,
+    answerable_probability: float,
+) -> None:
+    """Set the answer's `confidence` (the answerability model's probability that the
+    question is answerable; for a refusal, that it is not) and, for a name, date, number or
+    place question, its `short_answer`: the reader's best span in a passage the answer
+    cites."""
     read = evidence[: len(result.readings)]
     if not answer.answerable:
-        answer.confidence = round(1.0 - result.probability, 4)
+        answer.confidence = round(1.0 - answerable_probability, 4)
         return
+    answer.confidence = round(answerable_probability, 4)
     cited = [
         i
         for i, e in enumerate(read)
@@ -185,6 +188,5 @@ def attach(answer: Answer, question: str, evidence: list[Evidence], result: Read
         return
     best = max(cited, key=lambda i: result.readings[i].margin)
     reading = result.readings[best]
-    answer.confidence = round(reading.probability, 4)
     if answer_type(question) is not AnswerType.ANY and reading.text.strip() == reading.text:
         answer.short_answer = reading.text or None

@@ -52,6 +52,20 @@ def complete_sentences(text: str) -> tuple[str, str]:
     return "", text
 
 
+def premise_correction(
+    verifier: Verifier, provider: str, model: str | None, asked: str, evidence: list[Evidence]
+) -> Answer | None:
+    """A refusal that corrects a false premise ("They speak of Ukrainian children, not
+    Chinese children"), its passage in `related`; None when the premise is not swapped.
+    A false premise gets a plain correction, never a silent swap."""
+    swap = swapped_premise(asked, evidence)
+    if swap is None:
+        return None
+    answer = verifier.refusal(provider, model, [swap.evidence], floor=0.0)
+    answer.answer = swap.text()
+    return answer
+
+
 class VerifiedStream:
     """One answer, written by `answerer` and verified a sentence at a time.
 
@@ -109,14 +123,12 @@ class VerifiedStream:
         return Token(text=text, citations=verified.citations)
 
     def tokens(self) -> Iterator[Token]:
-        swap = swapped_premise(self.asked, self.evidence)
-        if swap is not None:  # a false premise: a plain correction, never a silent swap
-            answer = self.verifier.refusal(
-                self.answerer.name, self.answerer.model, [swap.evidence], floor=0.0
-            )
-            answer.answer = swap.text()
-            self.answer = answer
-            yield Token(text=answer.answer, citations=[])
+        corrected = premise_correction(
+            self.verifier, self.answerer.name, self.answerer.model, self.asked, self.evidence
+        )
+        if corrected is not None:
+            self.answer = corrected
+            yield Token(text=corrected.answer, citations=[])
             return
         check = self.verifier.stream(self.evidence, self.answerer.name, self.answerer.model)
         may_fall_back = self.fall_back

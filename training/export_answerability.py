@@ -1,0 +1,85 @@
+"""Export a trained answerability cross-encoder to ONNX, quantise it to int8, compare.
+
+    python -m training.export_answerability --base MODEL_DIR --train-dir DIR --name final \
+        [--to FILE]
+
+Writes DIR/NAME/answerability-int8.onnx, and copies it to FILE when given (the shipped
+model: service/qa/models/answerability-int8.onnx). Prints how far the int8 logits are
+from the torch model's on held-out pairs (training venv: torch).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import torch
+from onnxruntime.quantization import QuantType, quantize_dynamic
+
+from service.qa.answerability import MODEL_FILE, AnswerabilityModel
+from service.qa.reader import load_tokenizer, model_inputs
+from training.train_answerability import READ, PairModel, encode
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", type=Path, required=True)
+    parser.add_argument("--train-dir", type=Path, required=True)
+    parser.add_argument("--name", default="final", help="which trained model (final, fold0, ...)")
+    parser.add_argument(
+        "--to", type=Path, help=f"also copy the int8 model here (e.g. {MODEL_FILE})"
+    )
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    tokenizer = load_tokenizer(args.base / "tokenizer.json")
+    model = PairModel(args.base)
+    folder = args.train_dir / args.name
+    model.load_state_dict(torch.load(folder / "model.pt"))
+    model.eval()
+    enc = tokenizer.encode_batch([("Who wrote it?", "It was written by Ada Lovelace in 1843.")])
+    inputs = {k: torch.from_numpy(v) for k, v in model_inputs(enc).items()}
+    fp32 = folder / "answerability-fp32.onnx"
+    dynamic = {0: "batch", 1: "tokens"}
+    torch.onnx.export(
+        model,
+        (inputs["input_ids"], inputs["attention_mask"], inputs["token_type_ids"]),
+        str(fp32),
+        input_names=["input_ids", "attention_mask", "token_type_ids"],
+        output_names=["logits"],
+        dynamic_axes={
+            "input_ids": dynamic,
+            "attention_mask": dynamic,
+            "token_type_ids": dynamic,
+            "logits": {0: "batch"},
+        },
+        opset_version=17,
+        dynamo=False,
+    )
+    int8 = folder / "answerability-int8.onnx"
+    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
+    print(f"{int8}: {int8.stat().st_size / 1e6:.1f} MB")
+    if args.to:
+        args.to.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(int8, args.to)
+
+    rows = [json.loads(line) for line in (args.train_dir / "pairs.jsonl").read_text().splitlines()]
+    held = [r for r in rows if r["fold"] == -1 and r["passages"]][:60]
+    onnx = AnswerabilityModel(int8, tokenizer_file=args.base / "tokenizer.json")
+    gaps = []
+    with torch.no_grad():
+        for r in held:
+            passages = [p["text"] for p in r["passages"][:READ]]
+            ref = model(**encode(tokenizer, [(r["question"], p) for p in passages])).numpy()
+            got = np.array(onnx.logits(r["question"], passages))
+            gaps.extend(np.abs(ref - got).tolist())
+    print(
+        f"int8 vs fp32 torch on {len(gaps)} held-out pairs: logit gap mean "
+        f"{np.mean(gaps):.3f} max {np.max(gaps):.3f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
