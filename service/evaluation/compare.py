@@ -9,7 +9,15 @@ from service.evaluation.result import Result
 
 # Metrics where a smaller value is better.
 LOWER_IS_BETTER = frozenset(
-    {"latency_ms_p50", "latency_ms_p95", "latency_ms_mean", "unsupported_sentence_share", "errors"}
+    {
+        "latency_ms_p50",
+        "latency_ms_p95",
+        "latency_ms_mean",
+        "unsupported_sentence_share",
+        "errors",
+        "confidence_brier",
+        "confidence_ece",
+    }
 )
 COMPARED = (
     "answer_accuracy",
@@ -22,6 +30,9 @@ COMPARED = (
     "citation_recall",
     "citation_precision",
     "unsupported_sentence_share",
+    "confidence_brier",
+    "confidence_ece",
+    "confidence_auc",
     "latency_ms_p50",
     "latency_ms_p95",
     "passed",

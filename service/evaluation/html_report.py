@@ -1,4 +1,5 @@
-"""The HTML report: metric bars per run, latency histograms and a table of failures."""
+"""The HTML report: metric bars per run, latency histograms, confidence calibration (a
+reliability diagram) and a table of failures."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from service.evaluation.markdown import METRICS, fmt
+from service.evaluation.markdown import CONFIDENCE, METRICS, NO_CONFIDENCE, bin_label, fmt
 from service.evaluation.result import Result
-from service.evaluation.svg import grouped_bars, histogram
+from service.evaluation.svg import grouped_bars, histogram, reliability_diagram
 
 _COUNTS = ("duplicated_sentences", "answer_words_p50")  # not rates: table only
 _RATES = [(k, label) for k, label in METRICS if not k.startswith("latency") and k not in _COUNTS]
@@ -34,6 +35,7 @@ table{border-collapse:collapse;width:100%}th,td{border:1px solid #ddd;padding:4p
 vertical-align:top;text-align:left}th{background:#f4f4f4}td.num{text-align:right}
 .chart{width:100%;max-width:760px;height:auto}.chart .title{font-weight:600;font-size:13px}
 .chart .axis{font-size:11px;fill:#555}.chart .grid{stroke:#e5e5e5}
+.chart.reliability{max-width:420px}
 .quote{color:#555;font-size:12px;margin:2px 0}.bad{color:#b5452f}.why{color:#b5452f}
 """
 
@@ -50,6 +52,27 @@ def _metric_table(results: Sequence[Result]) -> str:
         cells = "".join(f'<td class="num">{escape(fmt(r.get(key)))}</td>' for r in results)
         rows.append(f"<tr><td>{escape(label)}</td>{cells}</tr>")
     return f"<table>{''.join(rows)}</table>"
+
+
+def _calibration(result: Result) -> str:
+    if not result.get("confidence_n"):
+        return f"<p>{escape(NO_CONFIDENCE)}</p>"
+    figures = "".join(
+        f'<tr><td>{escape(label)}</td><td class="num">{escape(fmt(result.get(key)))}</td></tr>'
+        for key, label in CONFIDENCE
+    )
+    bins = result.get("calibration", [])
+    rows = "".join(
+        f'<tr><td>{escape(bin_label(b))}</td><td class="num">{b["n"]}</td>'
+        f'<td class="num">{escape(fmt(b["mean_confidence"]))}</td>'
+        f'<td class="num">{escape(fmt(b["right_share"]))}</td></tr>'
+        for b in bins
+    )
+    chart = reliability_diagram(bins, f"Reliability, {result['confidence_n']} answers")
+    return (
+        f"<table>{figures}</table>{chart}<table><tr><th>confidence</th><th>n</th>"
+        f"<th>mean confidence</th><th>right share</th></tr>{rows}</table>"
+    )
 
 
 def _citations(question: dict[str, Any]) -> str:
@@ -117,6 +140,9 @@ def render_html(results: Sequence[Result], title: str = "ragqa evaluation") -> s
         ]
         title = f"Answer latency, {len(latencies)} questions"
         body.append(histogram(latencies, title, marks=marks))
+    for r in results:
+        body.append(f"<h2>Confidence calibration: {escape(_label(r))}</h2>")
+        body.append(_calibration(r))
     for r in results:
         body.append(f"<h2>Failures: {escape(_label(r))}</h2>")
         body.append(_failures(r))

@@ -1,4 +1,5 @@
-"""The Markdown summary of a run: the metric table and the failed questions."""
+"""The Markdown summary of a run: the metric table, confidence calibration and the failed
+questions."""
 
 from __future__ import annotations
 
@@ -27,6 +28,15 @@ METRICS = (
     ("latency_ms_p95", "Latency p95 (ms)"),
 )
 
+# How well the answers' `confidence` is calibrated (a section of its own in both reports).
+CONFIDENCE = (
+    ("confidence_n", "Answers with a confidence"),
+    ("confidence_brier", "Brier score (lower is better)"),
+    ("confidence_ece", "Expected calibration error, 5 bins (lower is better)"),
+    ("confidence_auc", "AUC, right vs wrong decisions"),
+)
+NO_CONFIDENCE = "No answer carried a confidence."
+
 
 def fmt(value: Any) -> str:
     """A metric value for people: 3 decimals, 1 for milliseconds, `n/a` for undefined."""
@@ -40,6 +50,25 @@ def fmt(value: Any) -> str:
 def _cell(text: str, limit: int = 160) -> str:
     text = " ".join(text.split()).replace("|", "\\|")
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def bin_label(b: dict[str, Any]) -> str:
+    """A calibration bin's edges, e.g. `0.2–0.4`."""
+    return f"{b['lo']:g}–{b['hi']:g}"
+
+
+def _calibration(result: Result) -> list[str]:
+    lines = ["", "## Confidence calibration", ""]
+    if not result.get("confidence_n"):
+        return [*lines, NO_CONFIDENCE]
+    lines += ["| figure | value |", "| --- | --- |"]
+    lines += [f"| {label} | {fmt(result.get(key))} |" for key, label in CONFIDENCE]
+    lines += ["", "| confidence | n | mean confidence | right share |", "| --- | --- | --- | --- |"]
+    lines += [
+        f"| {bin_label(b)} | {b['n']} | {fmt(b['mean_confidence'])} | {fmt(b['right_share'])} |"
+        for b in result.get("calibration", [])
+    ]
+    return lines
 
 
 def render_markdown(result: Result) -> str:
@@ -64,6 +93,7 @@ def render_markdown(result: Result) -> str:
             f"Checker agreement with `{agreement['with']}`: "
             f"{fmt(agreement['agreement'])} over {agreement['decisions']} decisions.",
         ]
+    lines += _calibration(result)
     failed = [q for q in result["per_question"] if not q.get("passed")]
     lines += ["", f"## Failures ({len(failed)})", ""]
     if failed:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from service.evaluation.calibration import Bin, calibration_metrics
 from service.evaluation.verdicts import Verdict
 
-Metrics = dict[str, float | int | str | None]
+Metrics = dict[str, float | int | str | list[Bin] | None]
 
 
 def ratio(numerator: float, denominator: float, empty: float | None = None) -> float | None:
@@ -82,4 +83,5 @@ def compute_metrics(verdicts: Sequence[Verdict], support_checker: str) -> Metric
         "fallbacks": sum(v.fallback is not None for v in verdicts),
         "errors": sum(v.error is not None for v in verdicts),
         "passed": sum(v.passed for v in verdicts),
+        **calibration_metrics(verdicts),
     }

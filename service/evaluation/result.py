@@ -17,6 +17,15 @@ def _round(value: object) -> object:
     return round(value, 4) if isinstance(value, float) else value
 
 
+def _round_all(value: object) -> object:
+    """Floats rounded inside lists and dicts too (the `calibration` bins)."""
+    if isinstance(value, list):
+        return [_round_all(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _round_all(v) for k, v in value.items()}
+    return _round(value)
+
+
 def verdict_row(verdict: Verdict) -> dict[str, Any]:
     """One `per_question` entry."""
     row = asdict(verdict)
@@ -33,7 +42,7 @@ def verdict_row(verdict: Verdict) -> dict[str, Any]:
 
 def build_result(metrics: Metrics, verdicts: list[Verdict], run: dict[str, Any]) -> Result:
     """Metrics at the top level (as the contract asks), then `run` and `per_question`."""
-    result: Result = {key: _round(value) for key, value in metrics.items()}
+    result: Result = {key: _round_all(value) for key, value in metrics.items()}
     result["run"] = run
     result["per_question"] = [verdict_row(v) for v in verdicts]
     return result

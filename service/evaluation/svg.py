@@ -1,8 +1,9 @@
-"""Small inline SVG charts (no plotting library): grouped bars and a histogram."""
+"""Small inline SVG charts (no plotting library): grouped bars, a histogram and a reliability
+diagram."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 PALETTE = ("#2f6db5", "#e07b39", "#3a9e5c", "#b5452f", "#7a5cb5", "#8c8c8c")
@@ -107,4 +108,59 @@ def histogram(
     )
     parts.append(f'<text x="{left - 4}" y="{top + 8}" class="axis" text-anchor="end">{peak}</text>')
     parts.append("</svg>")
+    return "".join(parts)
+
+
+def reliability_diagram(bins: Sequence[Mapping[str, float | int | None]], title: str) -> str:
+    """Each non-empty bin as a point at (mean confidence, share right), its area by its size
+    and labelled with it, over the diagonal a calibrated confidence lies on; the bins' edges
+    are the grid."""
+    side, left, top, bottom = 300, 50, 44, 40
+    width, height = left + side + 50, top + side + bottom
+
+    def x(v: float) -> float:
+        return left + side * v
+
+    def y(v: float) -> float:
+        return top + side * (1 - v)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="{escape(title)}" class="chart reliability">',
+        f'<text x="{left}" y="18" class="title">{escape(title)}</text>',
+    ]
+    for tick in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0):
+        parts.append(
+            f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{top}" y2="{top + side}" '
+            f'class="grid"/><line x1="{left}" x2="{left + side}" y1="{y(tick):.1f}" '
+            f'y2="{y(tick):.1f}" class="grid"/>'
+            f'<text x="{x(tick):.1f}" y="{top + side + 14}" class="axis" '
+            f'text-anchor="middle">{tick:g}</text>'
+            f'<text x="{left - 4}" y="{y(tick) + 4:.1f}" class="axis" '
+            f'text-anchor="end">{tick:g}</text>'
+        )
+    parts.append(
+        f'<line x1="{x(0):.1f}" y1="{y(0):.1f}" x2="{x(1):.1f}" y2="{y(1):.1f}" '
+        f'class="diagonal" stroke="{PALETTE[5]}" stroke-dasharray="4 3"/>'
+    )
+    peak = max((int(b["n"] or 0) for b in bins), default=0)
+    for b in bins:
+        n, mean, right = int(b["n"] or 0), b["mean_confidence"], b["right_share"]
+        if not n or mean is None or right is None:
+            continue
+        radius = 3 + 9 * (n / peak) ** 0.5
+        parts.append(
+            f'<circle cx="{x(float(mean)):.1f}" cy="{y(float(right)):.1f}" r="{radius:.1f}" '
+            f'fill="{PALETTE[0]}" fill-opacity="0.7" class="bin">'
+            f"<title>confidence {b['lo']:g}–{b['hi']:g}: n={n}, mean confidence "
+            f"{float(mean):.3f}, right share {float(right):.3f}</title></circle>"
+            f'<text x="{x(float(mean)) + radius + 2:.1f}" y="{y(float(right)) + 4:.1f}" '
+            f'class="axis">n={n}</text>'
+        )
+    parts.append(
+        f'<text x="{left + side / 2}" y="{height - 6}" class="axis" text-anchor="middle">'
+        "mean confidence</text>"
+        f'<text x="12" y="{top + side / 2}" class="axis" text-anchor="middle" '
+        f'transform="rotate(-90 12 {top + side / 2})">share right</text></svg>'
+    )
     return "".join(parts)

@@ -47,6 +47,10 @@ class Verdict:
     short_answer: str | None = None
     short_f1: float | None = None  # SQuAD token F1 of `short_answer` (answerable, when given)
     short_em: float | None = None
+    # The answer's `confidence` (None when it has none, or on error) and, when it has one,
+    # the event it predicts: answered and correct, or declined and gold-unanswerable.
+    confidence: float | None = None
+    decision_right: bool | None = None
 
     @property
     def passed(self) -> bool:
@@ -158,6 +162,7 @@ def judge(
         verdict.evidence_hit = False if item.answerable and item.evidence else None
         return verdict
     verdict.fallback = answer.fallback
+    verdict.confidence = answer.confidence
     verdict.dropped_sentences = answer.dropped_sentences
     if answer.provider != "extractive" and answer.answerable:
         verdict.model_written = answer.fallback is None
@@ -186,4 +191,8 @@ def judge(
     if answer.answerable:
         verdict.citations = score_citations(answer, checker)
         verdict.failures.extend(verdict.citations.problems)
+    if answer.confidence is not None:
+        verdict.decision_right = (
+            item.answerable and bool(verdict.correct) if answer.answerable else not item.answerable
+        )
     return verdict

@@ -10,6 +10,7 @@ import pytest
 
 from service.core.schemas import Answer, Citation
 from service.evaluation.dataset import EvalItem
+from service.evaluation.verdicts import Verdict
 
 DOC = "Xi Jinping left Moscow on Tuesday. The banquet served salmon and sturgeon soup."
 DOCS = {"art": DOC}
@@ -35,6 +36,25 @@ def span(text: str, doc: str = DOC) -> tuple[int, int]:
     """Offsets of `text` in `doc`."""
     at = doc.index(text)
     return at, at + len(text)
+
+
+def scored(*pairs: tuple[float | None, bool]) -> list[Verdict]:
+    """Refusals carrying these (confidence, decision right) pairs: a right one declined an
+    unanswerable question, a wrong one an answerable question; a None confidence predicts
+    nothing."""
+    return [
+        Verdict(
+            id=f"q{i}",
+            question="?",
+            gold_answerable=not right,
+            answer="",
+            declined=True,
+            latency_ms=5.0,
+            confidence=confidence,
+            decision_right=None if confidence is None else right,
+        )
+        for i, (confidence, right) in enumerate(pairs)
+    ]
 
 
 @pytest.fixture

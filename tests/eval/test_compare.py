@@ -56,3 +56,10 @@ def test_rendering_shows_the_broken_question_and_why() -> None:
     assert "[broken] a: passed: True -> False" in text
     assert "why: wrong" in text
     assert "<-- worse" in text
+
+
+def test_a_lower_calibration_error_is_better() -> None:
+    a = {**result(0.9, 10, {}), "confidence_ece": 0.30, "confidence_auc": 0.70}
+    b = {**result(0.9, 10, {}), "confidence_ece": 0.10, "confidence_auc": 0.60}
+    rows = {r["metric"]: r["change"] for r in compare(a, b)["metrics"]}
+    assert (rows["confidence_ece"], rows["confidence_auc"]) == ("better", "worse")

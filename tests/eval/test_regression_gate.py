@@ -65,3 +65,13 @@ def test_grounding_is_judged_apart_from_the_verifiers_own_rule(
     # the verifier kept only what its own rule passes
     assert result["self_consistency"] == 1.0
     assert 0.0 <= result["citation_recall"] <= 1.0
+
+
+def test_every_answer_and_refusal_carries_a_confidence(run: tuple[dict[str, Any], Path]) -> None:
+    result = run[0]
+    given = [q["confidence"] for q in result["per_question"] if q["confidence"] is not None]
+    assert result["confidence_n"] == len(given) == result["n"]
+    assert sum(b["n"] for b in result["calibration"]) == result["n"]
+    assert 0.0 <= result["confidence_ece"] <= 1.0
+    assert "## Confidence calibration" in (run[1] / "report.md").read_text()
+    assert 'class="chart reliability"' in (run[1] / "report.html").read_text()
