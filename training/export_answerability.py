@@ -20,7 +20,8 @@ import torch
 from onnxruntime.quantization import QuantType, quantize_dynamic
 
 from service.qa.answerability import MODEL_FILE, AnswerabilityModel
-from service.qa.reader import load_tokenizer, model_inputs
+from service.qa.reader import load_tokenizer
+from training.onnx_export import export_onnx
 from training.train_answerability import READ, PairModel, encode
 
 
@@ -39,25 +40,8 @@ def main() -> None:
     folder = args.train_dir / args.name
     model.load_state_dict(torch.load(folder / "model.pt"))
     model.eval()
-    enc = tokenizer.encode_batch([("Who wrote it?", "It was written by Ada Lovelace in 1843.")])
-    inputs = {k: torch.from_numpy(v) for k, v in model_inputs(enc).items()}
     fp32 = folder / "answerability-fp32.onnx"
-    dynamic = {0: "batch", 1: "tokens"}
-    torch.onnx.export(
-        model,
-        (inputs["input_ids"], inputs["attention_mask"], inputs["token_type_ids"]),
-        str(fp32),
-        input_names=["input_ids", "attention_mask", "token_type_ids"],
-        output_names=["logits"],
-        dynamic_axes={
-            "input_ids": dynamic,
-            "attention_mask": dynamic,
-            "token_type_ids": dynamic,
-            "logits": {0: "batch"},
-        },
-        opset_version=17,
-        dynamo=False,
-    )
+    export_onnx(model, tokenizer, fp32, {"logits": {0: "batch"}})
     int8 = folder / "answerability-int8.onnx"
     quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
     print(f"{int8}: {int8.stat().st_size / 1e6:.1f} MB")

@@ -18,26 +18,13 @@ from onnxruntime.quantization import QuantType, quantize_dynamic
 
 from service.qa.reader import MODEL_FILE, Reader, best_span, load_tokenizer, model_inputs
 from training import data
+from training.onnx_export import BATCH_AND_TOKENS, export_onnx
 from training.train_reader import QAModel
 
 
 def export(model: QAModel, fp32: Path, tokenizer) -> None:
-    enc = tokenizer.encode_batch([("Who wrote it?", "It was written by Ada Lovelace in 1843.")])
-    inputs = {k: torch.from_numpy(v) for k, v in model_inputs(enc).items()}
-    dynamic = {0: "batch", 1: "tokens"}
-    torch.onnx.export(
-        model,
-        (inputs["input_ids"], inputs["attention_mask"], inputs["token_type_ids"]),
-        str(fp32),
-        input_names=["input_ids", "attention_mask", "token_type_ids"],
-        output_names=["start_logits", "end_logits"],
-        dynamic_axes={
-            n: dynamic
-            for n in ("input_ids", "attention_mask", "token_type_ids", "start_logits", "end_logits")
-        },
-        opset_version=17,
-        dynamo=False,
-    )
+    outputs = {"start_logits": BATCH_AND_TOKENS, "end_logits": BATCH_AND_TOKENS}
+    export_onnx(model, tokenizer, fp32, outputs)
 
 
 def main() -> None:

@@ -20,7 +20,6 @@ import argparse
 import json
 import math
 import random
-import time
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from transformers import BertModel
 
 from service.qa.reader import load_tokenizer, model_inputs
 from training import data
+from training.loop import fit
 
 BATCH = 16
 LR = 8e-5
@@ -97,41 +97,28 @@ def train(
     model: PairModel, pairs: list[tuple[str, str, float]], tokenizer: Any, out: Path, seed: int
 ) -> None:
     rng = random.Random(seed)
-    steps = EPOCHS * math.ceil(len(pairs) / BATCH)
-    opt = torch.optim.AdamW(
-        [p for p in model.parameters() if p.requires_grad], lr=LR, weight_decay=0.01
-    )
-    warm = int(WARMUP * steps)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / max(warm, 1), max(0.0, (steps - s) / max(steps - warm, 1)))
-    )
     positives = sum(p[2] for p in pairs)
     loss_fn = nn.BCEWithLogitsLoss(
         pos_weight=torch.tensor((len(pairs) - positives) / max(positives, 1.0))
     )
-    step = 0
-    for epoch in range(EPOCHS):
-        model.train()
-        t0, seen, total = time.time(), 0, 0.0
-        for batch in batches(pairs, rng):
-            logits = model(**encode(tokenizer, batch))
-            loss = loss_fn(logits, torch.tensor([p[2] for p in batch]))
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            step += 1
-            seen += len(batch)
-            total += float(loss.detach()) * len(batch)
-            if step % 50 == 0:
-                rate = seen / (time.time() - t0)
-                print(
-                    f"epoch {epoch} step {step}/{steps} loss {total / seen:.4f} {rate:.1f} pairs/s",
-                    flush=True,
-                )
-        torch.save(model.state_dict(), out / f"epoch{epoch}.pt")
-        print(f"epoch {epoch} done: loss {total / seen:.4f}, {time.time() - t0:.0f} s", flush=True)
+
+    def loss_of(batch: list[Any]) -> tuple[torch.Tensor, int]:
+        logits = model(**encode(tokenizer, batch))
+        return loss_fn(logits, torch.tensor([p[2] for p in batch])), len(batch)
+
+    per_epoch = math.ceil(len(pairs) / BATCH)
+    fit(
+        model,
+        EPOCHS,
+        per_epoch,
+        lambda: batches(pairs, rng),
+        loss_of,
+        out,
+        LR,
+        WARMUP,
+        unit="pairs",
+        log_every=50,
+    )
 
 
 @torch.no_grad()

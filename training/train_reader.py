@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import math
 import random
-import time
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +23,7 @@ from transformers import BertModel
 
 from service.qa.reader import load_tokenizer, model_inputs
 from training import data
+from training.loop import fit
 
 BATCH = 16
 LR = 2e-4
@@ -92,39 +92,15 @@ def batches(train_set: list[data.Example], rng: random.Random) -> list[list[data
 
 def train(model: QAModel, train_set: list[data.Example], tokenizer, out: Path, seed: int) -> None:
     rng = random.Random(seed)
-    steps = EPOCHS * math.ceil(len(train_set) / BATCH)
-    opt = torch.optim.AdamW(
-        [p for p in model.parameters() if p.requires_grad], lr=LR, weight_decay=0.01
-    )
-    warm = int(WARMUP * steps)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / max(warm, 1), max(0.0, (steps - s) / max(steps - warm, 1)))
-    )
     loss_fn = nn.CrossEntropyLoss()
-    step = 0
-    for epoch in range(EPOCHS):
-        model.train()
-        t0, seen, total = time.time(), 0, 0.0
-        for batch in batches(train_set, rng):
-            inputs, gold = tensors(batch, tokenizer)
-            start, end = model(**inputs)
-            loss = (loss_fn(start, gold[:, 0]) + loss_fn(end, gold[:, 1])) / 2
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            step += 1
-            seen += len(gold)
-            total += float(loss.detach()) * len(gold)
-            if step % 20 == 0:
-                rate = seen / (time.time() - t0)
-                print(
-                    f"epoch {epoch} step {step}/{steps} loss {total / seen:.3f} {rate:.1f} ex/s",
-                    flush=True,
-                )
-        torch.save(model.state_dict(), out / f"epoch{epoch}.pt")
-        print(f"epoch {epoch} done: loss {total / seen:.3f}, {time.time() - t0:.0f} s", flush=True)
+
+    def loss_of(batch: list[data.Example]) -> tuple[torch.Tensor, int]:
+        inputs, gold = tensors(batch, tokenizer)
+        start, end = model(**inputs)
+        return (loss_fn(start, gold[:, 0]) + loss_fn(end, gold[:, 1])) / 2, len(gold)
+
+    per_epoch = math.ceil(len(train_set) / BATCH)
+    fit(model, EPOCHS, per_epoch, lambda: batches(train_set, rng), loss_of, out, LR, WARMUP)
 
 
 def main() -> None:
