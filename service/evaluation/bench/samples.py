@@ -105,8 +105,11 @@ def summarize(samples: Sequence[Sample]) -> dict[str, Any]:
         "latency_ms": _spread([s.latency_ms for s in samples]),
         "first_token_ms": _spread([s.first_token_ms for s in samples]),
         "first_shown_ms": _spread([s.first_shown_ms for s in samples]),
-        # Refusals arrive fast; this is the wait for the first text of an answer.
-        "first_shown_answerable_ms": _spread([s.first_shown_ms for s in answerable]),
+        # The wait for the first sentence of an answer: answerable questions that were
+        # answered (a refusal arrives at once, and would hide that wait).
+        "first_shown_answerable_ms": _spread(
+            [s.first_shown_ms for s in answerable if not s.declined]
+        ),
         "first_verified_ms": _spread([s.first_verified_ms for s in samples]),
         "tokens_per_s": round(tokens / seconds, 1) if seconds > 0 else None,
         "answer_accuracy": ratio(sum(s.correct for s in answerable), len(answerable)),

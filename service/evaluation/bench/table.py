@@ -10,7 +10,7 @@ COLUMNS = (
     "p95 ms",
     "first token p50",
     "first shown p50 / p95",
-    "first shown p50, answerable",
+    "first shown p50, answers",
     "tokens/s",
     "peak RSS MB",
     "ready s",
