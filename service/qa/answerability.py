@@ -1,13 +1,13 @@
 """Answerability: the calibrated probability that the selected evidence answers a question.
 
 A cross-encoder (all-MiniLM-L6-v2 fine-tuned by `training/train_answerability.py` on
-question-passage pairs that the service itself selected, from SQuAD 2.0 articles of one
-training fold; int8 ONNX in `service/qa/models/`) gives each of the first READ evidence
+question-passage pairs that the service itself selected from the SQuAD 2.0 articles of both
+training folds; int8 ONNX in `service/qa/models/`) gives each of the first READ evidence
 passages a logit: does this passage answer the question? A logistic regression over a few
-features of those logits, the evidence scores and the evidence rules' own decision turns
+features of those logits, the evidence score and the evidence rules' own decision turns
 them into the probability that the question is answerable. Its weights and the refusal
-threshold were fitted by `training/fit_answerability.py` on out-of-fold scores only (the
-other fold's articles, which the encoder never saw); the held-out articles of
+threshold were fitted by `training/fit_answerability.py` on out-of-fold scores only: one
+model per fold, each scoring the fold it never saw. The held-out articles of
 `training/data.py` played no part. No torch at run time.
 """
 
