@@ -22,13 +22,9 @@ from service.answerers.base import BaseAnswerer
 from service.answerers.extractive import ExtractiveAnswerer
 from service.core.types import Draft, Evidence
 
+# Every request asks this answerable question; these servers cache no answers
+# (`answer_cache_entries=0`), so each one reaches the answerer.
 QUESTION = "Who bid his host a friendly farewell after the state banquet in Moscow?"
-
-
-def question(i: int) -> str:
-    """The question of request `i`: always the same answerable one, since these servers
-    cache no answers (`answer_cache_entries=0`), so every request reaches the answerer."""
-    return QUESTION
 
 
 class GatedAnswerer(BaseAnswerer):
@@ -59,9 +55,9 @@ class GatedAnswerer(BaseAnswerer):
         yield from self.inner.stream(question, evidence)
 
 
-def _ask(server: Server, i: int) -> httpx.Response:
+def _ask(server: Server) -> httpx.Response:
     with server.client() as client:
-        return client.post("/v1/ask", json={"question": question(i)})
+        return client.post("/v1/ask", json={"question": QUESTION})
 
 
 def _metric(server: Server, name: str) -> float:
@@ -82,7 +78,7 @@ def _occupy(
     pool: ThreadPoolExecutor, server: Server, answerer: GatedAnswerer
 ) -> Future[httpx.Response]:
     """A request that holds the one slot until `answerer.gate` opens."""
-    running = pool.submit(_ask, server, 100 + answerer.started)
+    running = pool.submit(_ask, server)
     _wait_for(lambda: answerer.started == 1)
     return running
 
@@ -95,10 +91,10 @@ def test_beyond_slots_and_queue_is_503_busy_at_once(start_server: ServerFactory)
     with ThreadPoolExecutor(2) as pool:
         try:
             running = _occupy(pool, server, answerer)
-            waiting = pool.submit(_ask, server, 2)
+            waiting = pool.submit(_ask, server)
             _wait_for(lambda: _metric(server, "ragqa_answer_queue_depth") == 1)
             started = time.monotonic()
-            refused = _ask(server, 3)
+            refused = _ask(server)
             elapsed = time.monotonic() - started
         finally:
             answerer.gate.set()
@@ -113,7 +109,7 @@ def test_beyond_slots_and_queue_is_503_busy_at_once(start_server: ServerFactory)
 @pytest.mark.parametrize(
     ("path", "body"),
     [
-        ("/v1/ask/stream", {"question": question(31)}),
+        ("/v1/ask/stream", {"question": QUESTION}),
         (
             "/v1/chat/completions",
             {"model": "m", "messages": [{"role": "user", "content": QUESTION}]},
@@ -149,9 +145,9 @@ def test_queue_time_is_not_model_time(start_server: ServerFactory) -> None:
         answerer=answerer, answer_concurrency=1, model_timeout_s=2.5, answer_cache_entries=0
     )
     with ThreadPoolExecutor(2) as pool:
-        first = pool.submit(_ask, server, 11)
+        first = pool.submit(_ask, server)
         _wait_for(lambda: answerer.started == 1)
-        second: Future[httpx.Response] = pool.submit(_ask, server, 12)
+        second: Future[httpx.Response] = pool.submit(_ask, server)
         results = [first.result(), second.result()]
     assert [r.status_code for r in results] == [200, 200]
     assert _metric(server, "ragqa_answer_queue_seconds_count") == 2
@@ -168,19 +164,19 @@ def test_a_timed_out_request_frees_its_slot(start_server: ServerFactory) -> None
         answer_cache_entries=0,
     )
     try:
-        stuck = _ask(server, 21)  # times out; its thread stays stuck in the answerer
+        stuck = _ask(server)  # times out; its thread stays stuck in the answerer
         assert stuck.status_code == 503 and stuck.json()["error"]["code"] == "model_unavailable"
         assert _metric(server, "ragqa_answer_abandoned_calls") == 1
         assert _metric(server, "ragqa_answer_slots_in_use") == 0
         # The slot is free, and a thread is there for it: the next call runs at once...
         answerer.hold_s = 0.0
-        assert _ask(server, 22).status_code == 200
+        assert _ask(server).status_code == 200
         # ...but a second abandoned call would leave no spare thread: it keeps its slot.
         answerer.hold_s = None
-        assert _ask(server, 23).status_code == 503
+        assert _ask(server).status_code == 503
         assert _metric(server, "ragqa_answer_abandoned_calls") == 2
         assert _metric(server, "ragqa_answer_slots_in_use") == 1
-        refused = _ask(server, 24)  # waits 1 s in the queue, then "busy"
+        refused = _ask(server)  # waits 1 s in the queue, then "busy"
         assert refused.json()["error"]["code"] == "busy"
         assert _metric(server, 'ragqa_answer_rejected_total{reason="queue_timeout"}') == 1
     finally:
@@ -188,4 +184,4 @@ def test_a_timed_out_request_frees_its_slot(start_server: ServerFactory) -> None
     _wait_for(lambda: _metric(server, "ragqa_answer_abandoned_calls") == 0)
     assert _metric(server, "ragqa_answer_slots_in_use") == 0
     answerer.hold_s = 0.0
-    assert _ask(server, 25).status_code == 200
+    assert _ask(server).status_code == 200
