@@ -94,7 +94,12 @@ def encode(tokenizer: Any, pairs: list[Any]) -> dict[str, torch.Tensor]:
 
 
 def train(
-    model: PairModel, pairs: list[tuple[str, str, float]], tokenizer: Any, out: Path, seed: int
+    model: PairModel,
+    pairs: list[tuple[str, str, float]],
+    tokenizer: Any,
+    out: Path,
+    seed: int,
+    epochs: int = EPOCHS,
 ) -> None:
     rng = random.Random(seed)
     positives = sum(p[2] for p in pairs)
@@ -109,7 +114,7 @@ def train(
     per_epoch = math.ceil(len(pairs) / BATCH)
     fit(
         model,
-        EPOCHS,
+        epochs,
         per_epoch,
         lambda: batches(pairs, rng),
         loss_of,
@@ -146,6 +151,7 @@ def main() -> None:
     parser.add_argument("--init", type=Path, help="reader state dict to start the encoder from")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=data.SEED)
+    parser.add_argument("--epochs", type=int, default=EPOCHS)
     args = parser.parse_args()
     torch.set_num_threads(2)
     torch.manual_seed(args.seed)
@@ -167,7 +173,7 @@ def main() -> None:
         f"{int(sum(p[2] for p in pairs))} positive",
         flush=True,
     )
-    train(model, pairs, tokenizer, out, args.seed)
+    train(model, pairs, tokenizer, out, args.seed, args.epochs)
     torch.save(model.state_dict(), out / "model.pt")
     unseen = [r for r in rows if r["fold"] == -1 or (not args.final and r["fold"] == args.fold)]
     score(model, unseen, tokenizer, out / "scores.jsonl")
