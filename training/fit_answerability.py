@@ -4,14 +4,14 @@
 
 Reads `DIR/pairs.jsonl` (`answerability_data`) and, for each fold K,
 `DIR/foldK/scores-int8.jsonl` (`score_answerability`: the int8 logits of the model that
-never saw fold K's articles). On those out-of-fold logits it fits a logistic regression
-from a question's features (`service.qa.answerability.features`) to "the question is
-answerable", and picks the refusal threshold: the highest probability below which refusals
-are still at least TARGET_PRECISION right. The training folds' figures are out of fold
-twice over: the encoder never saw those articles, and each article's probabilities come
-from a regression fitted on the others (leave one article out). The held-out group's
-figures use the shipped model (`--model`) and the regression fitted on all the training
-folds' questions; no choice was made on them. Prints the constants for
+never saw fold K's articles). On those out-of-fold logits it fits a logistic regression from
+a question's features (`service.qa.answerability.features`) to "the question is answerable",
+and picks the refusal threshold: the highest probability below which refusals are still at
+least 75% right (`evaluate_reader.best_threshold`). The training folds' figures are out of
+fold twice over: the encoder never saw those articles, and each article's probabilities come
+from a regression fitted on the others (leave one article out). The held-out group's figures
+use the shipped model (`--model`) and the regression fitted on all the training folds'
+questions; no choice was made on them. Prints the constants for
 `service/qa/answerability.py`. Project venv (numpy only).
 """
 
@@ -25,9 +25,8 @@ from typing import Any
 import numpy as np
 
 from service.qa.answerability import READ, features
-from training.evaluate_reader import auc
+from training.evaluate_reader import auc, best_threshold
 
-TARGET_PRECISION = 0.75
 SCORES = "scores-int8.jsonl"  # `score_answerability`: the int8 model's logits
 RIDGE = 1e-3
 
@@ -50,16 +49,6 @@ def fit_logistic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def predict(w: np.ndarray, x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-(x @ w[:-1] + w[-1])))
-
-
-def threshold_for(probs: np.ndarray, answerable: np.ndarray) -> float:
-    """The highest threshold whose refusals (p < t) are still >= TARGET_PRECISION right."""
-    best = 0.0
-    for t in np.unique(np.round(probs, 4)):
-        refused = probs < t
-        if refused.sum() >= 20 and (~answerable[refused]).mean() >= TARGET_PRECISION:
-            best = max(best, float(t))
-    return best
 
 
 def outcome(
@@ -133,7 +122,7 @@ def main() -> None:
         test = np.array([r["article"] == article for r in fit_rows])
         w = fit_logistic(x[fit_mask][~test], y[fit_mask][~test])
         oof[test] = predict(w, x[fit_mask][test])
-    threshold = threshold_for(oof, y[fit_mask] == 1)
+    threshold = best_threshold(oof, y[fit_mask])
     w = fit_logistic(x[fit_mask], y[fit_mask])
     held = predict(w, x[held_mask])
 

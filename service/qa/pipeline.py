@@ -45,10 +45,9 @@ class Prepared:
     timing_ms: dict[str, float]
     snapshot: Snapshot
     reading: ReaderResult = field(default_factory=lambda: ReaderResult([]))
+    # The answerability model's reading; with `model_decides`, `answerable` only says that
+    # there are passages for the model to judge.
     judgement: Judgement = field(default_factory=lambda: Judgement([], 0.0))
-    # What the service itself decided (evidence rules and the answerability model); with
-    # `model_decides`, `answerable` only says that there are passages for the model to judge.
-    judged_answerable: bool = False
     model_decides: bool = False
 
     @property
@@ -133,7 +132,6 @@ class QAPipeline:
             snapshot=snapshot,
             reading=reading,
             judgement=judgement,
-            judged_answerable=judged,
             model_decides=decides,
         )
 
@@ -188,7 +186,8 @@ class QAPipeline:
             lead = None
             fall_back = self.answerer.name != "extractive"
             if prepared.model_decides:
-                fall_back = fall_back and prepared.judged_answerable  # we would answer
+                # quoting is a fallback only where the service itself would answer
+                fall_back = fall_back and prepared.judgement.answerable(self.settings.refuse_below)
             elif self.settings.lead_answers and fall_back:
                 lead = lead_segment(asked, prepared.evidence, prepared.reading)
             stream = VerifiedStream(
