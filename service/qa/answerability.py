@@ -14,14 +14,13 @@ model per fold, each scoring the fold it never saw. The held-out articles of
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from service.qa.reader import MAX_TOKENS, load_tokenizer, model_inputs
+from service.qa.cross_encoder import CrossEncoder
 
 if TYPE_CHECKING:  # the training venv imports this module without the service's libraries
     from service.qa.evidence import Selection
@@ -29,7 +28,6 @@ if TYPE_CHECKING:  # the training venv imports this module without the service's
 MODEL_FILE = Path(__file__).resolve().parent / "models" / "answerability-int8.onnx"
 READ = 3  # evidence passages the model reads (the first ones)
 NO_PASSAGE = -10.0  # the logit given to a missing passage
-WINDOW_OVERLAP = 64  # word pieces shared by consecutive windows of a long passage
 
 # Fitted by `python -m training.fit_answerability` (see the module docstring).
 WEIGHTS = (0.203468, 0.09409, 1.399487, 0.304911)
@@ -73,34 +71,13 @@ class AnswerabilityModel:
     """Loads the int8 cross-encoder once; `judge` is safe to call from several threads."""
 
     def __init__(self, model: Path = MODEL_FILE, tokenizer_file: Path | None = None) -> None:
-        import onnxruntime as ort
-
         if not model.is_file():
             raise RuntimeError(f"the answerability model is missing: {model}")
-        self._session = ort.InferenceSession(str(model), providers=["CPUExecutionProvider"])
-        if tokenizer_file is None:  # the MiniLM tokenizer the embeddings use
-            from service.store.embeddings import _tokenizer_file
-
-            tokenizer_file = _tokenizer_file()
-        self._tokenizer = load_tokenizer(tokenizer_file)
-        # A passage longer than the model reads at once is read in overlapping windows.
-        self._tokenizer.enable_truncation(
-            max_length=MAX_TOKENS, stride=WINDOW_OVERLAP, strategy="only_second"
-        )
-        self._lock = threading.Lock()
+        self._encoder = CrossEncoder(model, tokenizer_file)
 
     def logits(self, question: str, passages: Sequence[str]) -> list[float]:
         """One logit per passage: its best window's, when it is read in several."""
-        if not passages:
-            return []
-        with self._lock:
-            encodings = self._tokenizer.encode_batch([(question, p) for p in passages])
-        windows = [(i, w) for i, e in enumerate(encodings) for w in (e, *e.overflowing)]
-        (out,) = self._session.run(["logits"], model_inputs([w for _, w in windows]))
-        best = [-math.inf] * len(passages)
-        for (i, _), logit in zip(windows, out, strict=True):
-            best[i] = max(best[i], float(logit))
-        return best
+        return self._encoder.logits([(question, p) for p in passages])
 
     def judge(self, question: str, selection: Selection) -> Judgement:
         """The model's reading of the selection's first READ passages, and the probability."""

@@ -19,7 +19,7 @@ from service.qa.answerability import (
     probability,
 )
 from service.qa.evidence import ScoredSentence, Selection
-from service.qa.pipeline import QAPipeline
+from service.qa.pipeline import MAX_QUESTION_CHARS, QAPipeline
 
 BRIDGE = (
     "The Lindqvist Bridge over the Orrin River was opened in 1932 by the engineer Maria Lindqvist."
@@ -49,6 +49,15 @@ def test_the_model_ships_with_the_package_and_is_small() -> None:
 def test_a_passage_that_answers_scores_above_one_that_does_not(model: AnswerabilityModel) -> None:
     answers, unrelated = model.logits("When was the Lindqvist Bridge opened?", [BRIDGE, RAIN])
     assert answers > unrelated
+
+
+def test_a_question_as_long_as_the_service_allows_is_read(model: AnswerabilityModel) -> None:
+    """A 2,000-character question is about 400 word pieces, more than the model reads at once:
+    it is cut, and the passage is still read beside it."""
+    long_question = ("When was the Lindqvist Bridge opened? " * 60)[:MAX_QUESTION_CHARS]
+    (short,) = model.logits("When was the Lindqvist Bridge opened?", [BRIDGE])
+    (long,) = model.logits(long_question, [BRIDGE])
+    assert long > 0 and short > 0
 
 
 def test_the_same_passage_scores_lower_for_a_question_it_cannot_answer(
