@@ -17,11 +17,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from onnxruntime.quantization import QuantType, quantize_dynamic
 
 from service.qa.answerability import MODEL_FILE, AnswerabilityModel
 from service.qa.reader import load_tokenizer
-from training.onnx_export import export_onnx
+from training.onnx_export import export_int8
 from training.train_answerability import READ, PairModel, encode
 
 
@@ -40,11 +39,7 @@ def main() -> None:
     folder = args.train_dir / args.name
     model.load_state_dict(torch.load(folder / "model.pt"))
     model.eval()
-    fp32 = folder / "answerability-fp32.onnx"
-    export_onnx(model, tokenizer, fp32, {"logits": {0: "batch"}})
-    int8 = folder / "answerability-int8.onnx"
-    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
-    print(f"{int8}: {int8.stat().st_size / 1e6:.1f} MB")
+    int8 = export_int8(model, tokenizer, folder, "answerability")
     if args.to:
         args.to.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(int8, args.to)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from onnxruntime.quantization import QuantType, quantize_dynamic
 
 from service.qa.reader import model_inputs
 
@@ -30,3 +31,14 @@ def export_onnx(
         opset_version=17,
         dynamo=False,
     )
+
+
+def export_int8(model: torch.nn.Module, tokenizer: Any, folder: Path, stem: str) -> Path:
+    """`model` (one `logits` output per pair) as `folder/STEM-fp32.onnx` and, quantised to
+    int8 per channel, `folder/STEM-int8.onnx` (returned)."""
+    fp32 = folder / f"{stem}-fp32.onnx"
+    export_onnx(model, tokenizer, fp32, {"logits": {0: "batch"}})
+    int8 = folder / f"{stem}-int8.onnx"
+    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
+    print(f"{int8}: {int8.stat().st_size / 1e6:.1f} MB")
+    return int8
