@@ -9,7 +9,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Provider = Literal["extractive", "local", "openai"]
-CheckerName = Literal["lexical", "aligned"]
+CheckerName = Literal["lexical", "aligned", "trained"]
 Answerability = Literal["auto", "rules", "model"]
 
 

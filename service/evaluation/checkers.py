@@ -1,4 +1,4 @@
-"""Support checkers: does a set of cited passages support a claim? One interface, two kinds."""
+"""Support checkers: does a set of cited passages support a claim? One interface, several kinds."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-CHECKERS = ("aligned", "lexical", "llm")
+CHECKERS = ("trained", "aligned", "lexical", "llm")
 
 
 class SupportChecker(Protocol):
@@ -81,6 +81,12 @@ def make_checker(name: str, settings: object | None = None) -> SupportChecker:
         from service.store.embeddings import MiniLMEmbeddings
 
         return AlignedChecker(MiniLMEmbeddings())
+    if name == "trained":
+        from service.qa.aligned_support import AlignedChecker
+        from service.qa.entailment import TrainedChecker
+        from service.store.embeddings import MiniLMEmbeddings
+
+        return TrainedChecker(AlignedChecker(MiniLMEmbeddings()))
     if name == "llm":
         from service.core.config import Settings
         from service.evaluation.judge import LLMJudge, openai_completer

@@ -60,8 +60,8 @@ def add_parser(subparsers: Any, pipeline_factory: PipelineFactory) -> None:
     p.add_argument(
         "--checker",
         choices=CHECKERS,
-        default="aligned",
-        help="support checker for citation recall/precision (default aligned, independent of "
+        default="trained",
+        help="support checker for citation recall/precision (default trained, independent of "
         "the verifier's lexical rule; the verifier's own rule is reported as self_consistency)",
     )
     p.add_argument(

@@ -45,7 +45,7 @@ class EvalConfig:
     index_dir: Path | None = None
     out: Path | None = None
     concurrency: int = 4
-    checker: str = "aligned"
+    checker: str = "trained"
     progress: bool = True
     articles: tuple[str, ...] = ()  # only these articles' questions (SQuAD-style titles)
 

@@ -14,6 +14,7 @@ from service.core.text import terms
 from service.core.types import Draft, Evidence
 from service.qa.aligned_support import AlignedChecker
 from service.qa.alignment import TokenEmbedder
+from service.qa.entailment import TrainedChecker
 
 # A label a model puts before a sentence ("The answer is: ..."); it is not part of the claim.
 _LABEL = re.compile(r"^\s*(?:the\s+)?(?:answer|response)(?:\s+is)?\s*:\s*", re.IGNORECASE)
@@ -43,7 +44,9 @@ def support_check(name: str, embedder: TokenEmbedder) -> SupportCheck:
         return AlignedChecker(embedder).supports
     if name == "lexical":
         return lexical_check
-    raise ValueError(f"unknown support checker {name!r}: use lexical or aligned")
+    if name == "trained":
+        return TrainedChecker(AlignedChecker(embedder)).supports
+    raise ValueError(f"unknown support checker {name!r}: use lexical, aligned or trained")
 
 
 def _citation(evidence: Evidence, number: int, doc_text: str, supported: bool) -> Citation:

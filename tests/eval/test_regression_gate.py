@@ -60,7 +60,7 @@ def test_grounding_is_judged_apart_from_the_verifiers_own_rule(
     run: tuple[dict[str, Any], Path],
 ) -> None:
     result = run[0]
-    assert result["support_checker"] == "aligned"
+    assert result["support_checker"] == "trained"
     assert result["self_consistency_checker"] == "lexical"
     # the verifier kept only what its own rule passes
     assert result["self_consistency"] == 1.0

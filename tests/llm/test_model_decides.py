@@ -60,8 +60,10 @@ def squash(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
-def pipeline(index: IndexReader, chat: ScriptedChat, **settings: Any) -> QAPipeline:
-    config = Settings(provider="openai", support_checker="aligned", **settings)
+def pipeline(
+    index: IndexReader, chat: ScriptedChat, checker: str = "aligned", **settings: Any
+) -> QAPipeline:
+    config = Settings(provider="openai", support_checker=checker, **settings)
     return QAPipeline(config, index, LLMAnswerer("openai", chat, model="scripted"))
 
 
@@ -103,8 +105,9 @@ def _claims() -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
+@pytest.mark.parametrize("checker", ["aligned", "trained"])
 def test_faithful_claims_survive_and_perturbed_ones_are_dropped(
-    claims_index: IndexReader,
+    claims_index: IndexReader, checker: str
 ) -> None:
     """Each claim of the never-fitted holdout2 file, written by the model for a question that
     retrieves its cited sentence, citing the passage that holds that sentence."""
@@ -123,7 +126,7 @@ def test_faithful_claims_survive_and_perturbed_ones_are_dropped(
             markers = "".join(f"[{n}]" for n in numbers) or "[1]"
             return f"{claim['claim'].rstrip('. ')} {markers}."
 
-        answer = pipeline(claims_index, ScriptedChat(script=write)).ask(cited)
+        answer = pipeline(claims_index, ScriptedChat(script=write), checker).ask(cited)
         said = squash(strip_markers(answer.answer))
         survived = squash(claim["claim"].rstrip(". ")) in said and answer.fallback is None
         kept[claim["label"]].append(survived)
