@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 INDEX_DIR ?= index
 PORT ?= 8000
 
-.PHONY: install run test lint typecheck eval bench gate clean train-reader train-answerability
+.PHONY: install run test lint typecheck eval bench gate clean train-reader train-answerability train-checker
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -130,3 +130,22 @@ train-answerability: install $(TRAIN_PY)
 	for m in fold0 fold1 final; do $(BIN)/python -m training.score_answerability \
 		--train-dir $(ANSWERABILITY_DIR) --name $$m || exit 1; done
 	$(BIN)/python -m training.fit_answerability --train-dir $(ANSWERABILITY_DIR) --folds 0 1 --model final
+
+# The trained support checker (issue 11): claims made by rule from the SQuAD 2.0 sentences
+# (`claims_data`), MiniLM fine-tuned on those of both training folds, exported as int8 ONNX
+# to service/qa/models/, then its threshold and gates fitted on the project's own training
+# claims and every set measured (`fit_checker` prints the constants for
+# service/qa/entailment.py). Not run by CI; reads ../shared/eval/. About 20 minutes on 2
+# idle cores.
+CHECKER_DIR ?= $(HOME)/.cache/ragqa/checker-train
+CLAIMS := tests/data/claims
+train-checker: install $(TRAIN_PY)
+	$(BIN)/python -m training.claims_data --out $(CHECKER_DIR)
+	$(TRAIN_PY) -m training.train_checker --claims $(CHECKER_DIR)/claims.jsonl --final \
+		--base $(MINILM_DIR) --out $(CHECKER_DIR)
+	$(TRAIN_PY) -m training.export_checker --base $(MINILM_DIR) --train-dir $(CHECKER_DIR) \
+		--name final --to service/qa/models/checker-int8.onnx
+	$(BIN)/python -m training.fit_checker --train-dir $(CHECKER_DIR) \
+		--fit $(CLAIMS)/claims-train.jsonl $(CLAIMS)/claims-holdout.jsonl \
+		--docs $(CLAIMS)/docs seeds \
+		--report $(CLAIMS)/claims-holdout2.jsonl ../shared/eval/claims-dev.jsonl
