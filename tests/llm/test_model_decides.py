@@ -19,7 +19,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from service.answerers.llm import LLMAnswerer
-from service.core.config import Settings
+from service.core.config import CheckerName, Settings
 from service.core.documents import find_files, read_document
 from service.core.markers import strip_markers
 from service.ingest.builder import IndexBuilder
@@ -61,7 +61,7 @@ def squash(text: str) -> str:
 
 
 def pipeline(
-    index: IndexReader, chat: ScriptedChat, checker: str = "aligned", **settings: Any
+    index: IndexReader, chat: ScriptedChat, checker: CheckerName = "aligned", **settings: Any
 ) -> QAPipeline:
     config = Settings(provider="openai", support_checker=checker, **settings)
     return QAPipeline(config, index, LLMAnswerer("openai", chat, model="scripted"))
@@ -107,7 +107,7 @@ def _claims() -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("checker", ["aligned", "trained"])
 def test_faithful_claims_survive_and_perturbed_ones_are_dropped(
-    claims_index: IndexReader, checker: str
+    claims_index: IndexReader, checker: CheckerName
 ) -> None:
     """Each claim of the never-fitted holdout2 file, written by the model for a question that
     retrieves its cited sentence, citing the passage that holds that sentence."""
