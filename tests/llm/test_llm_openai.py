@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import FIXED_MARKER
 from pydantic import SecretStr
 
+from service.answerers.llm import LLMAnswerer
 from service.answerers.registry import make_answerer
 from service.core.config import Settings
 from service.core.errors import ModelError
@@ -26,11 +28,20 @@ def _settings(base_url: str, **extra: object) -> Settings:
     )
 
 
+def _fixed_answerer(settings: Settings) -> LLMAnswerer:
+    """The configured answerer behind a fixed spotlight marker: the service draws one at
+    random per request, and the tiny model's greedy output turns on it (conftest.py)."""
+    answerer = make_answerer(settings)
+    assert isinstance(answerer, LLMAnswerer)
+    answerer.markers = lambda: FIXED_MARKER
+    return answerer
+
+
 def test_openai_provider_answers_through_a_compatible_server(
     llama_server: str, seeded_index: IndexReader
 ) -> None:
     settings = _settings(llama_server)
-    pipeline = QAPipeline(settings, seeded_index, make_answerer(settings))
+    pipeline = QAPipeline(settings, seeded_index, _fixed_answerer(settings))
     answer = pipeline.ask("In which city did the EU leaders meet Guterres?")
     assert answer.provider == "openai" and answer.model == "smollm2"
     assert answer.answerable and "Brussels" in answer.answer
@@ -40,7 +51,7 @@ def test_openai_provider_streams_from_the_server(
     llama_server: str, seeded_index: IndexReader
 ) -> None:
     settings = _settings(llama_server)
-    pipeline = QAPipeline(settings, seeded_index, make_answerer(settings))
+    pipeline = QAPipeline(settings, seeded_index, _fixed_answerer(settings))
     events = list(pipeline.ask_stream("What is China looking for, according to the article?"))
     kinds = [kind for kind, _ in events]
     assert kinds[-1] == "answer" and set(kinds[:-1]) == {"token"} and len(events) >= 2
