@@ -10,40 +10,20 @@ from the torch model's on held-out pairs (training venv: torch).
 
 from __future__ import annotations
 
-import argparse
 import json
-import shutil
-from pathlib import Path
 
 import numpy as np
 import torch
 
 from service.qa.answerability import MODEL_FILE, AnswerabilityModel
-from service.qa.reader import load_tokenizer
-from training.onnx_export import export_int8
-from training.train_answerability import READ, PairModel, encode
+from training.onnx_export import export_trained
+from training.train_answerability import READ, encode
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base", type=Path, required=True)
-    parser.add_argument("--train-dir", type=Path, required=True)
-    parser.add_argument("--name", default="final", help="which trained model (final, fold0, ...)")
-    parser.add_argument(
-        "--to", type=Path, help=f"also copy the int8 model here (e.g. {MODEL_FILE})"
+    args, model, tokenizer, int8 = export_trained(
+        __doc__.splitlines()[0], "answerability", MODEL_FILE
     )
-    args = parser.parse_args()
-    torch.set_num_threads(2)
-    tokenizer = load_tokenizer(args.base / "tokenizer.json")
-    model = PairModel(args.base)
-    folder = args.train_dir / args.name
-    model.load_state_dict(torch.load(folder / "model.pt"))
-    model.eval()
-    int8 = export_int8(model, tokenizer, folder, "answerability")
-    if args.to:
-        args.to.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(int8, args.to)
-
     rows = [json.loads(line) for line in (args.train_dir / "pairs.jsonl").read_text().splitlines()]
     held = [r for r in rows if r["fold"] == -1 and r["passages"]][:60]
     onnx = AnswerabilityModel(int8, tokenizer_file=args.base / "tokenizer.json")

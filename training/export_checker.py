@@ -9,38 +9,18 @@ model's on held-out claims (training venv: torch).
 
 from __future__ import annotations
 
-import argparse
-import shutil
-from pathlib import Path
-
 import numpy as np
 import torch
 
 from service.qa.entailment import MODEL_FILE, EntailmentModel
-from service.qa.reader import load_tokenizer
 from training.claims_data import read_claims
-from training.onnx_export import export_int8
-from training.train_answerability import PairModel, encode
+from training.onnx_export import export_trained
+from training.train_answerability import encode
 from training.train_checker import pairs_of
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base", type=Path, required=True)
-    parser.add_argument("--train-dir", type=Path, required=True)
-    parser.add_argument("--name", default="final", help="which trained model (final, fold0, ...)")
-    parser.add_argument("--to", type=Path, help=f"also copy the int8 model here ({MODEL_FILE})")
-    args = parser.parse_args()
-    torch.set_num_threads(2)
-    tokenizer = load_tokenizer(args.base / "tokenizer.json")
-    model = PairModel(args.base)
-    folder = args.train_dir / args.name
-    model.load_state_dict(torch.load(folder / "model.pt"))
-    model.eval()
-    int8 = export_int8(model, tokenizer, folder, "checker")
-    if args.to:
-        args.to.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(int8, args.to)
+    args, model, tokenizer, int8 = export_trained(__doc__.splitlines()[0], "checker", MODEL_FILE)
     held = [r for r in read_claims(args.train_dir / "claims.jsonl") if r["fold"] == -1][:200]
     pairs = pairs_of(held)
     with torch.no_grad():

