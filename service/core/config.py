@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Provider = Literal["extractive", "local", "openai"]
 CheckerName = Literal["lexical", "aligned", "trained"]
+CheckerSetting = Literal["auto", "lexical", "aligned", "trained"]
 Answerability = Literal["auto", "rules", "model"]
 
 
@@ -41,8 +42,9 @@ class Settings(BaseSettings):
     rrf_k: int = Field(default=60, ge=1)
     max_evidence: int = Field(default=6, ge=1, le=20)
     answer_threshold: float = Field(default=0.35, ge=0.0, le=1.0)
-    # How the verifier decides that cited text supports a sentence (docs/evaluation.md).
-    support_checker: CheckerName = "lexical"
+    # How the verifier decides that cited text supports a sentence (docs/evaluation.md);
+    # `auto`: see `checker()`.
+    support_checker: CheckerSetting = "auto"
 
     # Answering
     provider: Provider = "local"
@@ -71,6 +73,16 @@ class Settings(BaseSettings):
     refuse_below: float | None = Field(default=None, ge=0.0, le=1.0)
     # Answers kept for repeated questions (per process; 0: none kept).
     answer_cache_entries: int = Field(default=1024, ge=0)
+
+    def checker(self) -> CheckerName:
+        """The verifier's support checker: the setting, or for `auto` the trained checker
+        with `openai` (a capable model writes paraphrases, which `lexical` drops, and
+        negations in the source's words, which it passes) and `lexical` otherwise (with the
+        local model, the trained checker dropped more right answers: 53 of 63 dev answers
+        right against 56)."""
+        if self.support_checker != "auto":
+            return self.support_checker
+        return "trained" if self.provider == "openai" else "lexical"
 
     def model_decides(self) -> bool:
         """Whether the model, not the evidence rules, decides answerability."""

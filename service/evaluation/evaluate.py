@@ -119,12 +119,13 @@ def _finish(
     if isinstance(checker, AgreementChecker):
         run["checker_agreement"] = checker.summary()
     # The verifier's own rule passes what it kept by construction: reported apart.
-    own = checker if settings.support_checker == checker.name else None
-    own = own or make_checker(settings.support_checker, settings)
-    answers_given = [o.answer for o in outcomes if o.answer is not None and o.answer.answerable]
+    answers = [o.answer for o in outcomes if o.answer is not None]
+    provider = answers[0].provider if answers else settings.provider
+    verifier = settings.model_copy(update={"provider": provider}).checker()
+    own = checker if verifier == checker.name else make_checker(verifier, settings)
+    answers_given = [a for a in answers if a.answerable]
     metrics["self_consistency"] = self_consistency(answers_given, own)
     metrics["self_consistency_checker"] = own.name
-    answers = [o.answer for o in outcomes if o.answer is not None]
     run.setdefault("provider", answers[0].provider if answers else None)
     run["model"] = next((a.model for a in answers if a.model), None)
     return build_result(metrics, verdicts, run)

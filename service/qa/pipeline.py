@@ -75,7 +75,7 @@ class QAPipeline:
             rrf_k=settings.rrf_k,
         )
         self.selector = EvidenceSelector(index.embedder, settings)
-        self.support = support_check(settings.support_checker, index.embedder)
+        self.support = support_check(settings.checker(), index.embedder)
         self.cache = AnswerCache(settings.answer_cache_entries)
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str | None:
@@ -156,7 +156,7 @@ class QAPipeline:
         a repeated question is served from the cache, streamed the same way."""
         started = time.perf_counter()
         snapshot = self.snapshots.current()
-        writer = f"{self.answerer.name}/{self.settings.support_checker}"
+        writer = f"{self.answerer.name}/{self.settings.checker()}"
         key = cache_key(question, snapshot.version, writer, prompt_hash(), history)
         cached = self.cache.get_streamed(key)
         if cached is not None:
