@@ -13,12 +13,9 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from service.qa.reader import MAX_TOKENS, load_tokenizer, model_inputs
+from service.qa.reader import MAX_TOKENS, FirstTextClip, load_tokenizer, model_inputs
 
 WINDOW_OVERLAP = 64  # word pieces shared by consecutive windows of a long second text
-# The first text (a question, a claim) is cut to this many word pieces, so that the windows
-# always leave room for the second (a 2,000-character question is about 400).
-FIRST_MAX_TOKENS = 128
 
 
 class CrossEncoder:
@@ -35,8 +32,7 @@ class CrossEncoder:
 
             tokenizer_file = _tokenizer_file()
         self._tokenizer = load_tokenizer(tokenizer_file)
-        self._first = load_tokenizer(tokenizer_file)
-        self._first.no_truncation()
+        self._clip = FirstTextClip(tokenizer_file)
         self._tokenizer.enable_truncation(
             max_length=MAX_TOKENS, stride=WINDOW_OVERLAP, strategy="only_second"
         )
@@ -54,10 +50,3 @@ class CrossEncoder:
         for (i, _), logit in zip(windows, out, strict=True):
             best[i] = max(best[i], float(logit))
         return best
-
-    def _clip(self, text: str) -> str:
-        """`text` cut after its first FIRST_MAX_TOKENS word pieces."""
-        pieces = self._first.encode(text, add_special_tokens=False)
-        if len(pieces.ids) <= FIRST_MAX_TOKENS:
-            return text
-        return text[: pieces.offsets[FIRST_MAX_TOKENS - 1][1]]

@@ -26,6 +26,7 @@ from service.qa.answer_types import AnswerType, answer_type
 
 MODEL_FILE = Path(__file__).resolve().parent / "models" / "reader-int8.onnx"
 MAX_TOKENS = 256  # question + passage; the passage is cut beyond this (trained the same way)
+FIRST_MAX_TOKENS = 128  # a longer question is cut (FirstTextClip)
 MAX_ANSWER_TOKENS = 30  # longest span considered, in word pieces (SQuAD answers are short)
 
 # Platt scaling of the margin (best span score minus the no-answer score) into the
@@ -74,6 +75,24 @@ class ReaderResult:
 def calibrated(margin: float) -> float:
     z = CALIBRATION_A * margin + CALIBRATION_B
     return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+
+class FirstTextClip:
+    """Cuts the first text of a pair (a question, a claim) after FIRST_MAX_TOKENS word
+    pieces, so that a pair always leaves the second text room: the tokenizer raises a
+    truncation error when the first alone is longer than the model reads (a 2,000-character
+    question is about 400 word pieces)."""
+
+    def __init__(self, path: Path) -> None:
+        self._tokenizer = Tokenizer.from_file(str(path))
+        self._tokenizer.no_padding()
+        self._tokenizer.no_truncation()
+
+    def __call__(self, text: str) -> str:
+        pieces = self._tokenizer.encode(text, add_special_tokens=False)
+        if len(pieces.ids) <= FIRST_MAX_TOKENS:
+            return text
+        return text[: pieces.offsets[FIRST_MAX_TOKENS - 1][1]]
 
 
 def load_tokenizer(path: Path) -> Tokenizer:
@@ -137,6 +156,7 @@ class Reader:
 
             tokenizer_file = _tokenizer_file()
         self._tokenizer = load_tokenizer(tokenizer_file)
+        self._clip = FirstTextClip(tokenizer_file)
         self._lock = threading.Lock()
 
     def read(self, question: str, passages: list[str]) -> ReaderResult:
@@ -144,7 +164,8 @@ class Reader:
         if not passages:
             return ReaderResult([])
         with self._lock:
-            encodings = self._tokenizer.encode_batch([(question, p) for p in passages])
+            asked = self._clip(question)
+            encodings = self._tokenizer.encode_batch([(asked, p) for p in passages])
         start_logits, end_logits = self._session.run(
             ["start_logits", "end_logits"], model_inputs(encodings)
         )

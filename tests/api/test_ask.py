@@ -81,3 +81,12 @@ def test_stream_refusal_still_ends_with_answer_event(server: Server) -> None:
     events = parse_sse(response.text)
     assert events[-1][0] == "answer"
     assert events[-1][1]["answerable"] is False
+
+
+def test_a_question_of_the_longest_allowed_length_is_answered(server: Server) -> None:
+    """2,000 characters: more word pieces than the fine-tuned models read at once."""
+    longest = (QUESTION + " ") * (2000 // (len(QUESTION) + 1))
+    with server.client() as client:
+        response = client.post("/v1/ask", json={"question": longest.strip()})
+    assert response.status_code == 200
+    assert len(longest.strip()) <= 2000 and len(longest.strip()) > 1900
