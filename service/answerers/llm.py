@@ -17,7 +17,7 @@ from service.answerers.base import Pieces
 from service.answerers.prompts import Prompts, format_passages, load_prompts, new_marker
 from service.core.errors import ModelError
 from service.core.markers import segments, with_markers
-from service.core.schemas import Turn, Usage
+from service.core.schemas import MAX_QUESTION_CHARS, Turn, Usage
 from service.core.support import lexical_support
 from service.core.text import terms
 from service.core.types import Draft, Evidence
@@ -30,6 +30,8 @@ _ECHOED_MARKER = re.compile(r"<<\w{1,16}>>")
 _LABEL = re.compile(r"^\s*(?:the\s+)?(?:answer|response)(?:\s+is)?\s*:\s*", re.I)
 _PLACEHOLDER = re.compile(r"\s*\[(?:n|\s*|\.\.\.)\]", re.I)  # "[n]" copied from the prompt
 PROMPT_OVERHEAD_TOKENS = 200  # system prompt, template text and chat-template tokens
+# Room kept for the question: the longest one the service takes, by the upper estimate.
+QUESTION_RESERVE_TOKENS = MAX_QUESTION_CHARS // 3 + 1
 MAX_HISTORY_TURNS = 4
 # A small model copies whatever it is shown: weak passages only invite off-topic sentences.
 MIN_SCORE_SHARE = 0.5
@@ -135,6 +137,7 @@ class LLMAnswerer:
             context_tokens
             - max_output_tokens
             - PROMPT_OVERHEAD_TOKENS
+            - QUESTION_RESERVE_TOKENS
             - count_tokens(self.prompts.system + self.prompts.answer),
         )
         parser = StrOutputParser()

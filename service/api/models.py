@@ -6,9 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, model_validator
 
-from service.core.schemas import Citation
+from service.core.schemas import MAX_QUESTION_CHARS, Citation
 
-MAX_QUESTION_CHARS = 2000
 MAX_TURN_CHARS = 8000
 MAX_HISTORY_TURNS = 20
 MAX_DOCUMENT_CHARS = 1_000_000

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+MAX_QUESTION_CHARS = 2000  # the longest question the service takes (API and pipeline)
+
 
 class Citation(BaseModel):
     """One verified quote: `quote == document_text[start:end]`."""

@@ -14,7 +14,7 @@ from service.answerers.base import Answerer
 from service.answerers.prompts import prompt_hash
 from service.core.config import Settings
 from service.core.errors import InputError
-from service.core.schemas import Answer, Token, Turn
+from service.core.schemas import MAX_QUESTION_CHARS, Answer, Token, Turn
 from service.core.types import Evidence
 from service.qa.answer_types import AnswerType, answer_type
 from service.qa.answerability import Judgement, shared_model
@@ -28,8 +28,6 @@ from service.qa.snapshot import Snapshot, Snapshots
 from service.qa.streaming import VerifiedStream, premise_correction
 from service.qa.verify import RELATED_FLOOR, Verifier, support_check
 from service.store.reader import IndexReader
-
-MAX_QUESTION_CHARS = 2000
 
 StreamEvent = tuple[Literal["token"], Token] | tuple[Literal["answer"], Answer]
 

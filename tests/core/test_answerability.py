@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from service.core.schemas import MAX_QUESTION_CHARS
 from service.core.sentences import Sentence
 from service.core.types import Evidence
 from service.qa.answerability import (
@@ -19,7 +20,7 @@ from service.qa.answerability import (
     probability,
 )
 from service.qa.evidence import ScoredSentence, Selection
-from service.qa.pipeline import MAX_QUESTION_CHARS, QAPipeline
+from service.qa.pipeline import QAPipeline
 
 BRIDGE = (
     "The Lindqvist Bridge over the Orrin River was opened in 1932 by the engineer Maria Lindqvist."

@@ -6,6 +6,7 @@ from conftest import fake_answerer
 
 from service.answerers.llm import clean_draft
 from service.answerers.prompts import load_prompts
+from service.core.schemas import MAX_QUESTION_CHARS
 from service.core.types import Evidence
 from service.store.reader import IndexReader
 
@@ -67,6 +68,18 @@ def test_passages_beyond_the_budget_are_left_out(evidence: list[Evidence]) -> No
     answerer.draft("Who?", evidence)
     user = chat.prompts[0][1].text
     assert "[1] After" in user and "[2] China" not in user
+
+
+def test_the_longest_question_and_long_passages_leave_room_for_the_answer() -> None:
+    """The default context (2,048 tokens) holds the prompt and the longest answer."""
+    answerer, _ = fake_answerer("x [1].")
+    long_passages = [
+        Evidence(number=n, doc_id="d", title="t", start=0, end=1150, text="word " * 230, score=1)
+        for n in range(1, 5)
+    ]
+    longest = ("Why " * 500)[:MAX_QUESTION_CHARS]
+    prompt = answerer.prompt_tokens(answerer.inputs(longest, long_passages))
+    assert prompt + 160 <= 2048
 
 
 def test_follow_up_is_rewritten_by_the_model() -> None:
