@@ -8,10 +8,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 import torch
 from torch import nn
 
 Batch = TypeVar("Batch")
+
+
+def seeded(seed: int) -> None:
+    """Two torch threads (the machine's two cores) and `seed` for torch and numpy, as every
+    trainer starts."""
+    torch.set_num_threads(2)
+    torch.manual_seed(seed)
+    np.random.seed(seed)
 
 
 def fit(

@@ -23,14 +23,13 @@ import random
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 from transformers import BertModel
 
 from service.qa.reader import load_tokenizer, model_inputs
 from training import data
-from training.loop import fit
+from training.loop import fit, seeded
 
 BATCH = 16
 LR = 8e-5
@@ -147,9 +146,7 @@ def main() -> None:
     data.add_training_arguments(parser, EPOCHS)
     parser.add_argument("--init", type=Path, help="reader state dict to start the encoder from")
     args = parser.parse_args()
-    torch.set_num_threads(2)
-    torch.manual_seed(args.seed)
-    np.random.seed(args.seed)
+    seeded(args.seed)
     rows = read_pairs(args.pairs)
     name, train_rows, unseen = data.split_rows(rows, args)
     out = args.out / name

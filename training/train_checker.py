@@ -17,12 +17,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 
 from service.qa.reader import MAX_TOKENS, load_tokenizer
 from training import data
 from training.claims_data import read_claims
+from training.loop import seeded
 from training.train_answerability import PairModel, encode, train
 
 EPOCHS = 2
@@ -50,9 +50,7 @@ def main() -> None:
     parser.add_argument("--claims", type=Path, required=True)
     data.add_training_arguments(parser, EPOCHS)
     args = parser.parse_args()
-    torch.set_num_threads(2)
-    torch.manual_seed(args.seed)
-    np.random.seed(args.seed)
+    seeded(args.seed)
     rows = read_claims(args.claims)
     name, seen, unseen = data.split_rows(rows, args)
     out = args.out / name

@@ -16,14 +16,13 @@ import math
 import random
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch import nn
 from transformers import BertModel
 
 from service.qa.reader import load_tokenizer, model_inputs
 from training import data
-from training.loop import fit
+from training.loop import fit, seeded
 
 BATCH = 16
 LR = 2e-4
@@ -118,9 +117,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=data.SEED)
     args = parser.parse_args()
 
-    torch.set_num_threads(2)
-    torch.manual_seed(args.seed)
-    np.random.seed(args.seed)
+    seeded(args.seed)
     questions = data.load()
     fold_of = data.folds(questions)
     name = "final" if args.final else f"fold{args.fold}"
