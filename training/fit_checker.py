@@ -36,7 +36,7 @@ import numpy as np
 from service.core.documents import find_files, read_document
 from service.evaluation.claims import Claim, cited_texts, load_claims, preceding_text
 from service.qa.aligned_support import AlignedChecker
-from service.qa.entailment import ALWAYS, MODEL_FILE, EntailmentModel
+from service.qa.entailment import MODEL_FILE, EntailmentModel, gates_pass
 from service.store.embeddings import MiniLMEmbeddings
 from training.claims_data import read_claims
 
@@ -46,7 +46,7 @@ GATES = ("number", "name", "time", "universal", "negation", "hedge", "roles")  #
 
 
 def decide(rule: str, row: Row, threshold: float, gates: Sequence[str] = GATES) -> bool:
-    passed = not [r for r in row["reasons"] if r in gates or r in ALWAYS]
+    passed = gates_pass(row["reasons"], gates)
     model = row["logit"] >= threshold
     if rule == "aligned":  # the aligned checker alone, for comparison: no model, no threshold
         return not row["reasons"]

@@ -33,6 +33,11 @@ GATES = ("number", "time", "universal", "negation", "hedge", "roles")
 ALWAYS = ("nothing to compare", "quoted words differ")
 
 
+def gates_pass(reasons: Sequence[str], gates: Sequence[str] = GATES) -> bool:
+    """Whether none of the aligned checker's `reasons` is one the model may not overrule."""
+    return not any(r in gates or r in ALWAYS for r in reasons)
+
+
 class PairScorer(Protocol):
     def logits(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
         """One logit per (claim, cited text)."""
@@ -85,7 +90,7 @@ class TrainedChecker:
         reasons = self.aligned.reasons(claim, passages, context)
         if not reasons:
             return []
-        if any(r in self.gates or r in ALWAYS for r in reasons):
+        if not gates_pass(reasons, self.gates):
             return reasons
         if self.logit(claim, passages) >= self.threshold:
             return []
