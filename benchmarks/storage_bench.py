@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.cluster import ChromaServer, Replica, folder_bytes
+from service.core.config import Settings
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "article-2023-03-25.txt"
 MB = 1024 * 1024
@@ -99,7 +100,7 @@ def run(
                         errors[str(r.status_code)] = errors.get(str(r.status_code), 0) + 1
                 if i % 10 == 0:
                     client.post("/v1/ask", json={"question": f"Where does zebra {i} graze?"})
-                if i % every == 0 or i == pairs:
+                if i in (1, 10) or i % every == 0 or i == pairs:  # the first writes too
                     samples.append(_sample(i, started, chroma, api, folder))
                     s = samples[-1]
                     print(
@@ -142,7 +143,12 @@ def main() -> None:
     parser.add_argument("--mode", choices=["server", "embedded"], default="server")
     parser.add_argument("--pairs", type=int, default=1000)
     parser.add_argument("--every", type=int, default=50, help="sample every N pairs")
-    parser.add_argument("--grace", type=float, default=5.0, help="RAG_GC_GRACE_S of the server")
+    parser.add_argument(
+        "--grace",
+        type=float,
+        default=Settings().gc_grace_s,
+        help="RAG_GC_GRACE_S of the server (default: the service's default)",
+    )
     parser.add_argument("--base-docs", type=int, default=0, help="documents added at the start")
     parser.add_argument("--out", type=Path, help="JSON file (default: a temp file)")
     args = parser.parse_args()

@@ -29,7 +29,11 @@ class Settings(BaseSettings):
     chroma_port: int = 8000
     collection_prefix: str = "ragqa"
     chroma_timeout_s: float = Field(default=1.5, gt=0, le=600)
-    gc_grace_s: float = Field(default=600.0, ge=0)
+    # A replaced version stays readable this long (readers that still read it past that are
+    # told and read the live one: `qa/snapshot.py`); a process whose write lease is older
+    # than `lease_ttl_s` is gone, and its leftovers are deleted (`ingest/gc.py`).
+    gc_grace_s: float = Field(default=0.0, ge=0)
+    lease_ttl_s: float = Field(default=600.0, gt=0)
 
     # Chunking
     chunk_tokens: int = Field(default=160, ge=16, le=2048)

@@ -23,7 +23,7 @@ from service.ingest.gc import collect_garbage
 from service.ingest.migrate import migrate_legacy
 from service.ingest.revisions import Progress, RevInfo, RevisionWriter, rev_infos
 from service.store.reader import IndexReader
-from service.store.versions import LegacyIndexError, Version
+from service.store.versions import LegacyIndexError, Version, VersionGone
 
 log = logging.getLogger(__name__)
 
@@ -93,18 +93,23 @@ class IndexBuilder:
         try:
             for attempt in range(MAX_ATTEMPTS):
                 head = self._head()
-                plan = self._plan(head, upserts, deletes, reset, own)
-                report = plan.report
-                if not plan.changed:
-                    report.seconds = time.perf_counter() - started
-                    return report
-                if writer is None:
-                    base = head.seq if head else 0
-                    writer = RevisionWriter(self.reader, uuid.uuid4().hex, self.fingerprint(), base)
-                if plan.to_write:
-                    for info in writer.write(plan.to_write, progress):
-                        own[info.doc_id] = info
+                try:
                     plan = self._plan(head, upserts, deletes, reset, own)
+                    report = plan.report
+                    if not plan.changed:
+                        report.seconds = time.perf_counter() - started
+                        return report
+                    if writer is None:
+                        base = head.seq if head else 0
+                        token = uuid.uuid4().hex
+                        writer = RevisionWriter(self.reader, token, self.fingerprint(), base)
+                    if plan.to_write:
+                        for info in writer.write(plan.to_write, progress):
+                            own[info.doc_id] = info
+                        plan = self._plan(head, upserts, deletes, reset, own)
+                except VersionGone:  # the head read was collected: 3 newer ones exist, retry
+                    log.info("version %s was collected while this change was planned", head)
+                    continue
                 writer.keep_lease(force=True)
                 seq = (head.seq if head else 0) + 1
                 chunks = self._chunk_count(head, plan, own)

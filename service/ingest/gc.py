@@ -3,11 +3,15 @@
 A version record is kept while it is one of the last `KEEP` versions, while it was live
 less than `gc_grace_s` ago (its successor is younger than that), or while a writer that
 started from it is still at work; so are all versions above the oldest one kept. A
-revision is garbage once no kept version names it and it is older than the grace period:
-this process's own slots are handed back for reuse
-(`store/slots.py`), those of a process whose lease is older than the grace period are
-deleted, and those of other live processes are left to them.
-Readers that cached something collected re-resolve the live version (`qa/snapshot.py`).
+revision is garbage once no kept version names it. This process's own slots are handed
+back for reuse (`store/slots.py`) at every run, unless a writer of this process is filling
+them; the process knows what it wrote into them, so that costs no read. Every
+`SCAN_EVERY_S`, a run also reads all document records to find the revisions of processes
+that are gone (the write lease is older than `lease_ttl_s`, and so is the revision), and
+deletes them; those of other live processes are left to them.
+The grace period spares readers a second read, nothing more: a reader that finds what it
+read collected under it reads the live version again (`qa/snapshot.py`). So the grace is 0
+by default, and what the slots hold stays near the last `KEEP` versions' revisions.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from service.store.versions import VersionGone
 log = logging.getLogger(__name__)
 
 KEEP = 3
+SCAN_EVERY_S = 60.0  # how often a process looks for the leftovers of processes that are gone
 
 
 @dataclass
@@ -31,15 +36,20 @@ class GcReport:
 
 
 def collect_garbage(reader: IndexReader, force: bool = False) -> GcReport | None:
-    """Collect at most every grace/2 (30 s at most) per reader, or now with `force`."""
+    """Collect at most every grace/2 (30 s at most) per reader, or now (and with a scan for
+    gone processes' leftovers) with `force`."""
     grace = reader.settings.gc_grace_s
     every = min(grace / 2, 30.0)
     last = reader.last_gc
-    if not force and last is not None and time.monotonic() - last < every:
+    now = time.monotonic()
+    if not force and last is not None and now - last < every:
         return None
-    reader.last_gc = time.monotonic()
+    reader.last_gc = now
+    scan = force or reader.last_scan is None or now - reader.last_scan >= SCAN_EVERY_S
+    if scan:
+        reader.last_scan = now
     try:
-        return _collect(reader, grace)
+        return _collect(reader, grace, scan)
     except VersionGone:  # another collector ran at the same time; the next run finishes
         return None
     except Exception:  # collection is housekeeping: a failure must not fail the write
@@ -47,16 +57,17 @@ def collect_garbage(reader: IndexReader, force: bool = False) -> GcReport | None
         return None
 
 
-def _collect(reader: IndexReader, grace: float) -> GcReport:
+def _collect(reader: IndexReader, grace: float, scan: bool) -> GcReport:
     now = time.time()
     cutoff = now - grace
+    gone_before = now - reader.settings.lease_ttl_s
     versions_log = reader.versions
     report = GcReport()
     versions = sorted(versions_log.all_versions(), key=lambda v: v.seq)
     if not versions:
         return report
     leases = versions_log.leases()
-    alive = {owner for owner, (_, updated) in leases.items() if updated >= cutoff}
+    alive = {owner for owner, (_, updated) in leases.items() if updated >= gone_before}
     alive.add(reader.slots.owner)
     bases = [base for owner, (base, _) in leases.items() if owner in alive and base >= 0]
     floor = min(bases, default=versions[-1].seq + 1)
@@ -78,30 +89,16 @@ def _collect(reader: IndexReader, grace: float) -> GcReport:
             live.update(versions_log.manifest(v).values())
     versions_log.delete(dropped)
     report.versions = dropped
-    got = reader.conn.get(reader.layout.docs, include=["metadatas"])
-    mine: list[tuple[str, str]] = []  # (slot, rev) of this process: handed back for reuse
-    gone: list[str] = []  # revisions of processes that are gone: deleted
-    for slot, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
-        rev, owner = str(meta.get("rev")), str(meta.get("owner"))
-        if rev in live or float(str(meta.get("created") or 0.0)) >= cutoff:
-            continue
-        if owner == reader.slots.owner:
-            mine.append((slot, rev))
-        elif owner not in alive:
-            gone.append(rev)
+    mine = reader.slots.unnamed(live)  # this process's slots whose revision is garbage
+    freed = reader.slots.free(mine)
+    report.revs = sorted({rev for _, rev in mine})
+    gone = _gone_revisions(reader, live, alive, gone_before) if scan else []
     for part in batches(gone):  # chunks first: a revision's record outlives its chunks
         reader.conn.delete(reader.layout.chunks, True, where=revs_filter(part))
         reader.conn.delete(reader.layout.docs, where=revs_filter(part))
-    freed = reader.slots.free("d", mine)
-    for part in batches([rev for _, rev in mine]):
-        chunks = reader.conn.get(
-            reader.layout.chunks, True, where=revs_filter(part), include=["metadatas"]
-        )
-        pairs = zip(chunks["ids"], chunks["metadatas"] or [], strict=True)
-        freed += reader.slots.free("c", [(cid, str(m["rev"])) for cid, m in pairs])
-    report.revs = gone + [rev for _, rev in mine]
+    report.revs += gone
     stale = [f"lease-{o}" for o in leases if o not in alive]
-    if stale:
+    if scan and stale:
         reader.conn.delete(reader.layout.meta, ids=stale)
     if dropped or gone or freed:
         log.info(
@@ -111,3 +108,18 @@ def _collect(reader: IndexReader, grace: float) -> GcReport:
             freed,
         )
     return report
+
+
+def _gone_revisions(
+    reader: IndexReader, live: set[str], alive: set[str], gone_before: float
+) -> list[str]:
+    """Revisions no kept version names, written by processes that are gone (all document
+    records read)."""
+    got = reader.conn.get(reader.layout.docs, include=["metadatas"])
+    gone: list[str] = []
+    for meta in got["metadatas"] or []:
+        rev, owner = str(meta.get("rev")), str(meta.get("owner"))
+        old = float(str(meta.get("created") or 0.0)) < gone_before
+        if rev not in live and owner not in alive and old:
+            gone.append(rev)
+    return gone

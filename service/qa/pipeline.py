@@ -28,6 +28,7 @@ from service.qa.snapshot import Snapshot, Snapshots
 from service.qa.streaming import VerifiedStream, premise_correction
 from service.qa.verify import RELATED_FLOOR, Verifier, support_check
 from service.store.reader import IndexReader
+from service.store.versions import VersionGone
 
 StreamEvent = tuple[Literal["token"], Token] | tuple[Literal["answer"], Answer]
 
@@ -99,7 +100,11 @@ class QAPipeline:
             timing["rewrite"] = _ms(t0)
         standalone = rewritten or question
         t1 = time.perf_counter()
-        chunks = self.retriever.invoke(standalone, snapshot=snapshot)
+        try:
+            chunks = self.retriever.invoke(standalone, snapshot=snapshot)
+        except VersionGone:  # collected during the search: the live version, once more
+            snapshot = self.snapshots.current()
+            chunks = self.retriever.invoke(standalone, snapshot=snapshot)
         # A rewritten follow-up must still be answered on its own terms, not the history's.
         selection = self.selector.select(
             snapshot, standalone, chunks, focus=rewrite_focus(question, rewritten)

@@ -2,6 +2,10 @@
 
 `Snapshots.current()` reads the live version once; a question keeps the snapshot it got
 for retrieval, evidence selection and verification, so all three see the same version.
+Garbage collection may take a version while it is read (`ingest/gc.py`): loading checks
+that the version is still stored once it has read it, and a dense search that comes back
+short checks the same, like a sequence lock; either way `VersionGone`, and the reader reads
+the live version again.
 A new version is loaded once (only the revisions it changed are read), then swapped in
 whole: the keyword index and the sentence statistics are updated by the change
 (`qa/keywords.py`, `SentenceStats.updated`). Dense search keeps to the snapshot's revisions.
@@ -33,6 +37,7 @@ class KeywordCorpus:
     reader: IndexReader
     revs: frozenset[str]
     spare: int | None = None  # about how many stored chunks are of other revisions
+    version: str | None = None
 
     @property
     def ids(self) -> list[str]:
@@ -48,8 +53,14 @@ class KeywordCorpus:
         return self.index.count
 
     def dense_search(self, query: str, k: int) -> list[tuple[LCDocument, float]]:
-        """The `k` nearest chunks of this version (cosine distances)."""
-        return self.reader.dense_search(self.revs, query, k, self.spare)
+        """The `k` nearest chunks of this version (cosine distances). `VersionGone` when
+        fewer came back because the version was collected during the search (its slots
+        may then hold other revisions)."""
+        hits = self.reader.dense_search(self.revs, query, k, self.spare)
+        short = len(hits) < min(k, self.size)
+        if short and self.version is not None and not self.reader.versions.stored(self.version):
+            raise VersionGone(f"version {self.version} was collected during the search")
+        return hits
 
 
 @dataclass(frozen=True)
@@ -84,8 +95,12 @@ def load_snapshot(
     by_rev = reader.rev_documents(revs)
     documents = {by_rev[r].doc_id: by_rev[r] for r in manifest.values()}
     index = _keywords(reader, revs, previous.corpus if previous else None)
+    if not reader.versions.stored(version):  # collected while read: chunks may be missing
+        raise VersionGone(f"version {version} was collected while it was read")
     spare = max(0, reader.chunk_count() - index.count) + SPARE_MARGIN
-    corpus = KeywordCorpus(index=index, reader=reader, revs=frozenset(revs), spare=spare)
+    corpus = KeywordCorpus(
+        index=index, reader=reader, revs=frozenset(revs), spare=spare, version=version
+    )
     old = previous.manifest if previous is not None else {}
     changed = [d for d, r in manifest.items() if old.get(d) != r]
     removed = [d for d in old if d not in manifest]

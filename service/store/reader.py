@@ -75,6 +75,7 @@ class IndexReader:
         self._docs: dict[str, Document] = {}  # by rev: the revs of the last manifest read
         self._dense: tuple[int, Chroma] | None = None
         self.last_gc: float | None = None  # when this process last collected garbage
+        self.last_scan: float | None = None  # ... and last looked for gone processes' records
         self._lock = threading.Lock()
 
     @property

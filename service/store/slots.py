@@ -47,13 +47,25 @@ class Slots:
         with self._lock:
             self._in_use.difference_update(slots)
 
-    def free(self, kind: str, dead: list[tuple[str, str]]) -> int:
+    def unnamed(self, live: set[str]) -> list[tuple[str, str]]:
+        """`(slot, rev)` of this process's slots holding a revision not in `live` (and not
+        handed back already)."""
+        with self._lock:
+            free = self._free["d"] | self._free["c"]
+            return [(s, rev) for s, rev in self._holds.items() if rev not in live and s not in free]
+
+    def free(self, dead: list[tuple[str, str]]) -> int:
         """Hand back slots seen holding a dead revision, `(slot, rev)`, unless they have been
         rewritten since or are being written now. Returns how many became free."""
         with self._lock:
             ok = [s for s, rev in dead if self._holds.get(s) == rev and s not in self._in_use]
-            self._free[kind].update(ok)
+            for s in ok:
+                self._free[self.kind(s)].add(s)
             return len(ok)
+
+    def kind(self, slot: str) -> str:
+        """ "d" or "c": what `slot` (one of this process's) holds."""
+        return slot.removeprefix(f"{self.owner}-")[0]
 
     def start_writer(self, token: str, base: int) -> int:
         """Register a writer working from version `base`; returns the lease base."""

@@ -92,6 +92,12 @@ class VersionLog:
             return None
         return dict(col.metadata or {})
 
+    def stored(self, version: str) -> bool:
+        """Whether `version` (a name) is still stored: not collected."""
+        seq, token = parse_name(version)
+        record = self.conn.call(lambda c: self._record(c, seq))
+        return record is not None and str(record["token"]).startswith(token)
+
     def _listed(self, conn: Connection) -> dict[int, dict[str, Any]]:
         """Every stored version's metadata by seq (lists all collections)."""
         out: dict[int, dict[str, Any]] = {}

@@ -10,13 +10,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from service.answerers.extractive import ExtractiveAnswerer
 from service.core.config import Settings
 from service.core.documents import make_document, read_document
 from service.core.errors import WriteConflictError
 from service.ingest import builder as builder_module
 from service.ingest.builder import IndexBuilder
 from service.ingest.gc import collect_garbage
-from service.qa.snapshot import Snapshots
+from service.qa.pipeline import QAPipeline
+from service.qa.snapshot import Snapshots, load_snapshot
 from service.store import manifests
 from service.store.client import open_client
 from service.store.embeddings import MiniLMEmbeddings
@@ -124,10 +126,10 @@ def _churn(builder: IndexBuilder, rounds: int) -> None:
 
 
 def _seeded_then_churned(
-    tmp_path: Path, embedder: MiniLMEmbeddings, grace_s: float
+    tmp_path: Path, embedder: MiniLMEmbeddings, grace_s: float, lease_ttl_s: float = 600.0
 ) -> tuple[Settings, IndexReader, IndexBuilder, tuple[int, int, int]]:
     """An index of the seed article (its record counts), then 4 add/delete pairs."""
-    settings = Settings(index_dir=tmp_path / "i", gc_grace_s=grace_s)
+    settings = Settings(index_dir=tmp_path / "i", gc_grace_s=grace_s, lease_ttl_s=lease_ttl_s)
     reader = _reader(settings, embedder)
     builder = IndexBuilder(reader)
     builder.apply([read_document(SEED)])
@@ -146,8 +148,12 @@ def test_churn_reuses_slots_and_gone_processes_are_collected(
     assert _stored(reader) == after_4 and after_4[2] == 3
     assert after_4[0] <= baseline[0] + 4 and after_4[1] <= baseline[1] + 4
 
-    # another process (a new owner): the first one's lease is older than the grace period,
-    # so its garbage is deleted; what the last 3 versions name stays (one "tmp" among them)
+    # another process (a new owner) leaves a live process's slots alone ...
+    collect_garbage(_reader(settings, embedder), force=True)
+    assert _stored(reader) == after_4
+    # ... but once the first one's lease is older than `lease_ttl_s`, its garbage is deleted;
+    # what the last 3 versions name stays (one "tmp" among them)
+    settings = settings.model_copy(update={"lease_ttl_s": 0.001})
     other = _reader(settings, embedder)
     collect_garbage(other, force=True)
     assert _stored(other)[:2] == (baseline[0] + 1, baseline[1] + 1)
@@ -180,6 +186,93 @@ def test_a_reader_whose_version_was_collected_reads_the_live_one(
     snapshot = snapshots.current()
     assert snapshot.version != stale
     assert "105" in snapshot.documents["okapi"].text
+
+
+def test_a_snapshot_read_while_its_version_is_collected_is_read_again(
+    tmp_path: Path, embedder: MiniLMEmbeddings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A collector that takes the version while a reader loads it (between its documents and
+    its chunks, and the slots overwritten): the reader notices and loads the live version."""
+    settings = Settings(index_dir=tmp_path / "i", gc_grace_s=0)
+    reader = _reader(settings, embedder)
+    builder = IndexBuilder(reader)
+    builder.apply([make_document("The okapi weighs 100 kilograms.", "okapi")])
+    read_chunks = reader.chunk_rows
+    interleaved: list[str] = []
+
+    def chunk_rows_meanwhile(revs):  # type: ignore[no-untyped-def]
+        if not interleaved:  # the first load only: four writes, and the first version goes
+            interleaved.append("writes")
+            for w in range(101, 105):
+                builder.apply([make_document(f"The okapi weighs {w} kilograms.", "okapi")])
+        return read_chunks(revs)
+
+    monkeypatch.setattr(reader, "chunk_rows", chunk_rows_meanwhile)
+    first = reader.current_version()
+    assert first is not None
+    with pytest.raises(VersionGone, match="collected while it was read"):
+        load_snapshot(reader, first)
+    snapshot = Snapshots(reader).current()
+    assert snapshot.version == reader.current_version() != first
+    assert snapshot.corpus is not None and "104" in snapshot.corpus.texts[0]
+
+
+def test_a_dense_search_whose_version_was_collected_says_so(
+    tmp_path: Path, embedder: MiniLMEmbeddings
+) -> None:
+    """The version's slots now hold newer revisions: the filtered search finds none of its
+    chunks, and says the version is gone rather than answer from nothing."""
+    settings = Settings(index_dir=tmp_path / "i", gc_grace_s=0)
+    reader = _reader(settings, embedder)
+    builder = IndexBuilder(reader)
+    builder.apply([make_document("The okapi weighs 100 kilograms.", "okapi")])
+    stale = Snapshots(reader).current()
+    assert stale.corpus is not None
+    assert len(stale.corpus.dense_search("okapi weight", 1)) == 1
+    for w in range(101, 105):
+        builder.apply([make_document(f"The okapi weighs {w} kilograms.", "okapi")])
+    with pytest.raises(VersionGone, match="collected during the search"):
+        stale.corpus.dense_search("okapi weight", 1)
+    fresh = Snapshots(reader).current()
+    assert fresh.corpus is not None and len(fresh.corpus.dense_search("okapi weight", 1)) == 1
+
+
+def test_a_question_whose_version_is_collected_mid_search_is_answered_from_the_live_one(
+    tmp_path: Path, embedder: MiniLMEmbeddings
+) -> None:
+    settings = Settings(index_dir=tmp_path / "i", gc_grace_s=0)
+    reader = _reader(settings, embedder)
+    builder = IndexBuilder(reader)
+    builder.apply([make_document("The okapi weighs 100 kilograms.", "okapi")])
+    pipeline = QAPipeline(settings, reader, ExtractiveAnswerer())
+    stale = pipeline.snapshots.current()  # the question's snapshot, then four writes
+    for w in range(101, 105):
+        builder.apply([make_document(f"The okapi weighs {w} kilograms.", "okapi")])
+    prepared = pipeline.prepare("How much does the okapi weigh?", snapshot=stale)
+    assert prepared.snapshot.version == reader.current_version() != stale.version
+    assert prepared.evidence and "104" in prepared.evidence[0].text
+
+
+def test_a_writer_whose_head_was_collected_while_it_planned_plans_again(
+    tmp_path: Path, embedder: MiniLMEmbeddings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(index_dir=tmp_path / "i")
+    reader = _reader(settings, embedder)
+    builder = IndexBuilder(reader)
+    builder.apply([make_document("Alpha beta.", "a")])
+    read_manifest = reader.manifest
+    calls: list[str] = []
+
+    def gone_once(version):  # type: ignore[no-untyped-def]
+        calls.append(str(version))
+        if len(calls) == 1:
+            raise VersionGone("collected by another process")
+        return read_manifest(version)
+
+    monkeypatch.setattr(reader, "manifest", gone_once)
+    report = builder.apply([make_document("Gamma delta.", "g")])
+    assert report.changed and len(calls) >= 2
+    assert set(reader.documents()) == {"a", "g"}
 
 
 def _write_old_layout(reader: IndexReader, embedder: MiniLMEmbeddings) -> None:
