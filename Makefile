@@ -105,7 +105,8 @@ $(TRAIN_PY):
 train-reader: install $(TRAIN_PY)
 	for k in $(FOLDS); do $(TRAIN_PY) -m training.train_reader --fold $$k \
 		--base $(MINILM_DIR) --out $(TRAIN_DIR) || exit 1; done
-	$(TRAIN_PY) -m training.oof_sentences --base $(MINILM_DIR) --out $(TRAIN_DIR) --folds $(FOLDS)
+	for k in $(FOLDS); do $(TRAIN_PY) -m training.export_reader --base $(MINILM_DIR) \
+		--out $(TRAIN_DIR) --name fold$$k --to $(TRAIN_DIR)/fold$$k/reader-int8.onnx || exit 1; done
 	$(TRAIN_PY) -m training.export_reader --base $(MINILM_DIR) --out $(TRAIN_DIR) --name fold1
 	$(BIN)/python -m training.evaluate_reader --train-dir $(TRAIN_DIR)
 

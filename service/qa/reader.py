@@ -33,7 +33,7 @@ MAX_ANSWER_TOKENS = 30  # longest span considered, in word pieces (SQuAD answers
 # probability that the passage answers the question: p = 1 / (1 + exp(-(A * margin + B))).
 # Fitted by `python -m training.evaluate_reader` (logistic regression, answerable or not)
 # on out-of-fold margins only: each training-fold question read, sentence by sentence, by
-# the fold model that never saw its article (`training/oof_sentences.py`), its best
+# the fold model that never saw its article (`training/evaluate_reader.py`), its best
 # sentence's margin. The held-out articles played no part.
 CALIBRATION_A = 0.1736
 CALIBRATION_B = 0.1179
