@@ -2,10 +2,10 @@
 
 `Snapshots.current()` reads the live version once; a question keeps the snapshot it got
 for retrieval, evidence selection and verification, so all three see the same version.
-Garbage collection may take a version while it is read (`ingest/gc.py`): loading checks
-that the version is still stored once it has read it, and a dense search that comes back
-short checks the same, like a sequence lock; either way `VersionGone`, and the reader reads
-the live version again.
+Garbage collection may take a version while it is read (`ingest/gc.py`). A version being
+loaded is pinned (`IndexReader.pinned`), and loading checks that the version is still
+stored once it has read it; a dense search that comes back short checks the same, like a
+sequence lock. Either way `VersionGone`, and the reader reads the live version again.
 A new version is loaded once (only the revisions it changed are read), then swapped in
 whole: the keyword index and the sentence statistics are updated by the change
 (`qa/keywords.py`, `SentenceStats.updated`). Dense search keeps to the snapshot's revisions.
@@ -27,6 +27,9 @@ from service.store.reader import IndexReader
 from service.store.versions import VersionGone
 
 SPARE_MARGIN = 8  # chunks written by others after the snapshot was loaded, over-fetched too
+# A version is pinned while it loads, so only one collected between being read as the head
+# and pinned (three newer ones committed in that moment) makes a load start again.
+LOAD_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -127,13 +130,14 @@ class Snapshots:
         self._lock = threading.Lock()
 
     def current(self) -> Snapshot:
-        """The snapshot of the live version (one version read; one more if the version read
-        was collected meanwhile)."""
-        version = self.reader.current_version()
-        try:
-            return self._load(version)
-        except VersionGone:
-            return self._load(self.reader.current_version())
+        """The snapshot of the live version (read again, up to `LOAD_ATTEMPTS` times in all,
+        when the version read was collected meanwhile)."""
+        for _ in range(LOAD_ATTEMPTS - 1):
+            try:
+                return self._load(self.reader.current_version())
+            except VersionGone:
+                continue
+        return self._load(self.reader.current_version())
 
     def _load(self, version: str | None) -> Snapshot:
         snapshot = self._current
@@ -142,6 +146,10 @@ class Snapshots:
         with self._lock:
             snapshot = self._current
             if snapshot is None or snapshot.version != version:
-                snapshot = load_snapshot(self.reader, version, snapshot)
+                if version is None:
+                    snapshot = load_snapshot(self.reader, None, snapshot)
+                else:  # a first load of a large index takes seconds: writers may go on
+                    with self.reader.pinned(version):
+                        snapshot = load_snapshot(self.reader, version, snapshot)
                 self._current = snapshot
             return snapshot

@@ -6,8 +6,11 @@ only the revisions it changed.
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Collection, Iterable, Sequence
+import uuid
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -20,8 +23,11 @@ from service.core.config import Settings
 from service.core.documents import Document
 from service.store.client import Connection
 from service.store.embeddings import MiniLMEmbeddings
+from service.store.layout import parse_name
 from service.store.slots import Slots
 from service.store.versions import Layout, Version, VersionGone, VersionLog
+
+log = logging.getLogger(__name__)
 
 BATCH = 200  # ids or revs per Chroma call
 MAX_SPARE = 256  # dense search over-fetches at most this many chunks of other revisions
@@ -93,6 +99,23 @@ class IndexReader:
     def manifest(self, version: Version | str) -> dict[str, str]:
         return self.versions.manifest(version)
 
+    @contextmanager
+    def pinned(self, version: str) -> Iterator[None]:
+        """Keep `version` from garbage collection while it is read: this process's lease
+        names it as a base, as a writer's names the version it started from. (It may be
+        collected between being read as the head and pinned: the read then says so.)"""
+        token = uuid.uuid4().hex
+        base = self.slots.start_writer(token, parse_name(version)[0])
+        self.versions.hold_lease(self.slots.owner, base)
+        try:
+            yield
+        finally:
+            base = self.slots.end_writer(token)
+            try:
+                self.versions.hold_lease(self.slots.owner, base)
+            except Exception:  # the read is done; the next lease update unpins the version
+                log.warning("could not update the lease after a read", exc_info=True)
+
     def documents(self, version: str | None = None) -> dict[str, Document]:
         """All documents of a version (default: the live one), with full text."""
         version = version or self.current_version()
@@ -109,10 +132,16 @@ class IndexReader:
         read first was collected meanwhile)."""
         version = self.current_version()
         try:
-            return version, self.documents(version)
+            return version, self._pinned_documents(version)
         except VersionGone:
             version = self.current_version()
-            return version, self.documents(version)
+            return version, self._pinned_documents(version)
+
+    def _pinned_documents(self, version: str | None) -> dict[str, Document]:
+        if version is None:
+            return {}
+        with self.pinned(version):
+            return self.documents(version)
 
     def rev_documents(self, revs: Iterable[str]) -> dict[str, Document]:
         """`{rev: Document}`; revisions read before are not read again."""

@@ -68,7 +68,8 @@ class Slots:
         return slot.removeprefix(f"{self.owner}-")[0]
 
     def start_writer(self, token: str, base: int) -> int:
-        """Register a writer working from version `base`; returns the lease base."""
+        """Register a writer working from version `base` (or a reader reading it); returns
+        the lease base."""
         with self._lock:
             self._writers[token] = base
             return min(self._writers.values())

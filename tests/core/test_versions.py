@@ -217,6 +217,35 @@ def test_a_snapshot_read_while_its_version_is_collected_is_read_again(
     assert snapshot.corpus is not None and "104" in snapshot.corpus.texts[0]
 
 
+def test_a_version_is_pinned_while_it_loads(
+    tmp_path: Path, embedder: MiniLMEmbeddings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same writes while a snapshot loads, through `Snapshots`: the version it loads is
+    pinned, so it loads whole on the first try; once loaded it may be collected."""
+    settings = Settings(index_dir=tmp_path / "i", gc_grace_s=0)
+    reader = _reader(settings, embedder)
+    builder = IndexBuilder(reader)
+    builder.apply([make_document("The okapi weighs 100 kilograms.", "okapi")])
+    read_chunks = reader.chunk_rows
+    writes: list[int] = []
+
+    def chunk_rows_meanwhile(revs):  # type: ignore[no-untyped-def]
+        if not writes:
+            for w in range(101, 105):
+                writes.append(w)
+                builder.apply([make_document(f"The okapi weighs {w} kilograms.", "okapi")])
+        return read_chunks(revs)
+
+    monkeypatch.setattr(reader, "chunk_rows", chunk_rows_meanwhile)
+    first = reader.current_version()
+    assert first is not None
+    snapshot = Snapshots(reader).current()
+    assert writes and snapshot.version == first
+    assert snapshot.corpus is not None and "100" in snapshot.corpus.texts[0]
+    builder.apply([make_document("The okapi weighs 105 kilograms.", "okapi")])
+    assert not reader.versions.stored(first)
+
+
 def test_a_dense_search_whose_version_was_collected_says_so(
     tmp_path: Path, embedder: MiniLMEmbeddings
 ) -> None:
