@@ -188,40 +188,12 @@ def test_a_reader_whose_version_was_collected_reads_the_live_one(
     assert "105" in snapshot.documents["okapi"].text
 
 
-def test_a_snapshot_read_while_its_version_is_collected_is_read_again(
+def _okapi_with_writes_during_the_first_load(
     tmp_path: Path, embedder: MiniLMEmbeddings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A collector that takes the version while a reader loads it (between its documents and
-    its chunks, and the slots overwritten): the reader notices and loads the live version."""
-    settings = Settings(index_dir=tmp_path / "i", gc_grace_s=0)
-    reader = _reader(settings, embedder)
-    builder = IndexBuilder(reader)
-    builder.apply([make_document("The okapi weighs 100 kilograms.", "okapi")])
-    read_chunks = reader.chunk_rows
-    interleaved: list[str] = []
-
-    def chunk_rows_meanwhile(revs):  # type: ignore[no-untyped-def]
-        if not interleaved:  # the first load only: four writes, and the first version goes
-            interleaved.append("writes")
-            for w in range(101, 105):
-                builder.apply([make_document(f"The okapi weighs {w} kilograms.", "okapi")])
-        return read_chunks(revs)
-
-    monkeypatch.setattr(reader, "chunk_rows", chunk_rows_meanwhile)
-    first = reader.current_version()
-    assert first is not None
-    with pytest.raises(VersionGone, match="collected while it was read"):
-        load_snapshot(reader, first)
-    snapshot = Snapshots(reader).current()
-    assert snapshot.version == reader.current_version() != first
-    assert snapshot.corpus is not None and "104" in snapshot.corpus.texts[0]
-
-
-def test_a_version_is_pinned_while_it_loads(
-    tmp_path: Path, embedder: MiniLMEmbeddings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The same writes while a snapshot loads, through `Snapshots`: the version it loads is
-    pinned, so it loads whole on the first try; once loaded it may be collected."""
+) -> tuple[IndexReader, IndexBuilder, str, list[int]]:
+    """An index of one okapi document (version `first`) whose next chunk read, the first
+    load's, runs four writes first: with no grace period they collect `first`, unless it is
+    pinned. Returns the reader, its builder, `first` and the weights written so far."""
     settings = Settings(index_dir=tmp_path / "i", gc_grace_s=0)
     reader = _reader(settings, embedder)
     builder = IndexBuilder(reader)
@@ -239,6 +211,31 @@ def test_a_version_is_pinned_while_it_loads(
     monkeypatch.setattr(reader, "chunk_rows", chunk_rows_meanwhile)
     first = reader.current_version()
     assert first is not None
+    return reader, builder, first, writes
+
+
+def test_a_snapshot_read_while_its_version_is_collected_is_read_again(
+    tmp_path: Path, embedder: MiniLMEmbeddings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A collector that takes the version while a reader loads it, unpinned (between its
+    documents and its chunks, and the slots overwritten): the reader notices, and
+    `Snapshots` loads the live version."""
+    reader, _, first, _ = _okapi_with_writes_during_the_first_load(tmp_path, embedder, monkeypatch)
+    with pytest.raises(VersionGone, match="collected while it was read"):
+        load_snapshot(reader, first)
+    snapshot = Snapshots(reader).current()
+    assert snapshot.version == reader.current_version() != first
+    assert snapshot.corpus is not None and "104" in snapshot.corpus.texts[0]
+
+
+def test_a_version_is_pinned_while_it_loads(
+    tmp_path: Path, embedder: MiniLMEmbeddings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same writes while a snapshot loads, through `Snapshots`: the version it loads is
+    pinned, so it loads whole on the first try; once loaded it may be collected."""
+    reader, builder, first, writes = _okapi_with_writes_during_the_first_load(
+        tmp_path, embedder, monkeypatch
+    )
     snapshot = Snapshots(reader).current()
     assert writes and snapshot.version == first
     assert snapshot.corpus is not None and "100" in snapshot.corpus.texts[0]
