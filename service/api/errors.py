@@ -21,6 +21,7 @@ from service.core.errors import (
     NotReadyError,
     WriteConflictError,
 )
+from service.store.versions import VersionGone
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,14 @@ async def _on_index(request: Request, exc: Exception) -> JSONResponse:
     return error_response(err.status, err.code, err.message, err.headers)
 
 
+async def _on_version_gone(request: Request, exc: Exception) -> JSONResponse:
+    """The version read was collected on every try: writers are busy; a retry reads anew."""
+    log.warning("index changed under %s on every try: %s", request.url.path, exc)
+    message = "the index changed while this request read it; try again"
+    err = unavailable("index_unavailable", message)
+    return error_response(err.status, err.code, err.message, err.headers)
+
+
 async def _on_conflict(request: Request, exc: Exception) -> JSONResponse:
     return error_response(409, "write_conflict", str(exc), {"Retry-After": "1"})
 
@@ -152,6 +161,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotReadyError, _on_not_ready)
     app.add_exception_handler(Busy, _on_busy)
     app.add_exception_handler(IndexUnavailableError, _on_index)
+    app.add_exception_handler(VersionGone, _on_version_gone)
     app.add_exception_handler(WriteConflictError, _on_conflict)
     app.add_exception_handler(Exception, _on_unexpected)
 

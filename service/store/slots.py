@@ -64,7 +64,7 @@ class Slots:
             return len(ok)
 
     def kind(self, slot: str) -> str:
-        """ "d" or "c": what `slot` (one of this process's) holds."""
+        """What `slot` (one of this process's) holds: "d" documents or "c" chunks."""
         return slot.removeprefix(f"{self.owner}-")[0]
 
     def start_writer(self, token: str, base: int) -> int:

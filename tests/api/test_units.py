@@ -7,15 +7,19 @@ import contextlib
 from collections.abc import Iterator
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from service.answerers.base import BaseAnswerer
 from service.api.calls import Caller
+from service.api.errors import install_error_handlers
 from service.api.guard import guard
 from service.api.middleware import RateLimiter
 from service.core.config import Settings
 from service.core.errors import InputError, ModelError
 from service.core.schemas import Turn
 from service.core.types import Draft, Evidence
+from service.store.versions import VersionGone
 
 
 class Clock:
@@ -121,3 +125,17 @@ def test_a_slot_handed_to_a_request_that_just_left_is_passed_on() -> None:
         return [*counts, caller.in_use, len(caller._waiters)]
 
     assert asyncio.run(scenario()) == [1, 0, 0]
+
+
+def test_an_index_that_kept_changing_under_a_request_is_503_with_retry_after() -> None:
+    """A version collected on every try (writers busy) is a 503 to retry, not a 500."""
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/read")
+    def read() -> None:
+        raise VersionGone("version 7 is no longer stored")
+
+    response = TestClient(app).get("/read")
+    assert response.status_code == 503 and response.headers["retry-after"]
+    assert response.json()["error"]["code"] == "index_unavailable"
